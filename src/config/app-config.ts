@@ -1,0 +1,164 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+
+/** Tenant `*` marks an operator key: it may act for any tenant and alone may run cleanup. */
+export interface ApiKey {
+  readonly key: string;
+  readonly tenant: string;
+}
+
+export interface EventsConfig {
+  readonly maxRetryCount: number;
+  readonly retrySweepIntervalMs: number;
+  readonly stuckTimeoutMs: number;
+  readonly retentionDays: number;
+  readonly retentionSweepIntervalMs: number;
+  /** Undefined: soft-deleted rows are never purged. */
+  readonly purgeAfterDays: number | undefined;
+}
+
+/** Lists every bad variable at once, each with what it accepts, so one restart fixes them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The service's configuration, read from the environment once at start-up. Nothing else reads
+ * process.env; the README's configuration table lists the same variables.
+ */
+export class AppConfig {
+  private constructor(
+    /** Undefined: start the embedded PostgreSQL under {@link dataDir}. */
+    readonly databaseUrl: string | undefined,
+    readonly port: number,
+    readonly host: string,
+    readonly dataDir: string,
+    readonly apiKeys: readonly ApiKey[],
+    readonly events: EventsConfig,
+    readonly logLevel: LogLevel,
+  ) {}
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+    const reader = new EnvReader(env);
+    const config = new AppConfig(
+      reader.url('DATABASE_URL'),
+      reader.integer('PORT', 3000, 0, 65_535),
+      reader.string('HOST', '0.0.0.0'),
+      resolve(reader.string('DATA_DIR', '.data')),
+      reader.apiKeys('API_KEYS'),
+      {
+        maxRetryCount: reader.integer('EVENTS_MAX_RETRY_COUNT', 3, 0, 20),
+        retrySweepIntervalMs: reader.integer('EVENTS_RETRY_SWEEP_INTERVAL_MS', 30_000, 100),
+        stuckTimeoutMs: reader.integer('EVENTS_STUCK_TIMEOUT_MS', 600_000, 1_000),
+        retentionDays: reader.integer('EVENTS_RETENTION_DAYS', 90, 1, 36_500),
+        retentionSweepIntervalMs: reader.integer(
+          'EVENTS_RETENTION_SWEEP_INTERVAL_MS',
+          3_600_000,
+          1_000,
+        ),
+        purgeAfterDays: reader.optionalInteger('EVENTS_PURGE_AFTER_DAYS', 1, 36_500),
+      },
+      reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    );
+    reader.throwIfInvalid();
+    return config;
+  }
+}
+
+class EnvReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  throwIfInvalid(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  url(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let protocol: string;
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      this.problems.push(`${name} is not a URL; expected postgres://user:password@host:port/db`);
+      return undefined;
+    }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+      this.problems.push(`${name} must start with postgres:// or postgresql://, got ${protocol}//`);
+    }
+    return value;
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      this.problems.push(
+        `${name}=${value} is invalid; expected a whole number from ${min} to ${max}`,
+      );
+      return undefined;
+    }
+    return Number(value);
+  }
+
+  integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    return this.optionalInteger(name, min, max) ?? fallback;
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.push(`${name}=${value} is invalid; expected one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  apiKeys(name: string): ApiKey[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const keys: ApiKey[] = [];
+    for (const [index, pair] of value.split(',').entries()) {
+      const separator = pair.lastIndexOf(':');
+      const key = pair.slice(0, separator).trim();
+      const tenant = pair.slice(separator + 1).trim();
+      // The key itself never goes into a message: it is a secret.
+      if (separator < 0 || key === '' || tenant === '') {
+        this.problems.push(
+          `${name} entry ${index + 1} is invalid; expected comma-separated key:tenant pairs (tenant * for an operator key)`,
+        );
+      } else if (tenant.length > 50) {
+        this.problems.push(`${name} entry ${index + 1} names a tenant longer than 50 characters`);
+      } else if (keys.some((k) => k.key === key)) {
+        this.problems.push(`${name} entry ${index + 1} repeats an earlier key`);
+      } else {
+        keys.push({ key, tenant });
+      }
+    }
+    return keys;
+  }
+}

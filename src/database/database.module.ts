@@ -1,0 +1,21 @@
+import { Global, Module } from '@nestjs/common';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Database } from './database.js';
+
+/** Makes the opened {@link Database}, its ORM and its root EntityManager injectable. */
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(database: Database) {
+    return {
+      module: DatabaseModule,
+      providers: [
+        { provide: Database, useValue: database },
+        { provide: MikroORM, useValue: database.orm },
+        // The root EntityManager: callers fork it for their own unit of work.
+        { provide: EntityManager, useValue: database.orm.em },
+      ],
+      exports: [Database, MikroORM, EntityManager],
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import type { LoggerService, OnApplicationShutdown } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { AppConfig } from '../config/app-config.js';
+import { EmbeddedPostgresServer } from './embedded-postgres.server.js';
+import { migrateUp, pendingMigrations } from './migration-runner.js';
+import { ormConfig } from './orm.config.js';
+
+/** Raised when the database cannot be reached or used at start-up; its message is one line. */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+export interface DatabaseHealth {
+  readonly reachable: boolean;
+  readonly pendingMigrations: readonly string[];
+  readonly error?: string;
+}
+
+/**
+ * The service's database: DATABASE_URL when configured, otherwise an embedded PostgreSQL with its
+ * data under DATA_DIR. Opened (and migrated) before Nest starts, so that a bad database stops
+ * start-up with one clear line; closed after every other provider has shut down.
+ */
+export class Database implements OnApplicationShutdown {
+  private constructor(
+    readonly orm: MikroORM,
+    private readonly embedded: EmbeddedPostgresServer | undefined,
+    private readonly logger: LoggerService,
+  ) {}
+
+  static async open(
+    config: AppConfig,
+    logger: LoggerService,
+    options: { migrate: boolean } = { migrate: true },
+  ): Promise<Database> {
+    let url = config.databaseUrl;
+    let embedded: EmbeddedPostgresServer | undefined;
+    if (url === undefined) {
+      embedded = await startEmbedded(config, logger);
+      url = embedded.url(EMBEDDED_DATABASE);
+    }
+    let orm: MikroORM | undefined;
+    try {
+      const clientUrl = url;
+      orm = await MikroORM.init(ormConfig(clientUrl)).catch((error: unknown) => {
+        throw unavailable(clientUrl, error);
+      });
+      // init() only configures; connect and ask, so a bad server fails here and not mid-request.
+      await orm.connect().catch((error: unknown) => {
+        throw unavailable(clientUrl, error);
+      });
+      const connection = await orm.checkConnection();
+      if (!connection.ok) throw unavailable(clientUrl, connection.error ?? connection.reason);
+      if (options.migrate) {
+        const applied = await migrateUp(orm);
+        logger.log(
+          applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'schema up to date',
+          'Database',
+        );
+      }
+      return new Database(orm, embedded, logger);
+    } catch (error) {
+      await orm?.close();
+      await embedded?.stop();
+      throw error;
+    }
+  }
+
+  async health(): Promise<DatabaseHealth> {
+    try {
+      await this.orm.em.fork().execute('select 1');
+      return { reachable: true, pendingMigrations: await pendingMigrations(this.orm) };
+    } catch (error) {
+      return { reachable: false, pendingMigrations: [], error: messageOf(error) };
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.orm.close();
+    await this.embedded?.stop();
+    this.logger.log(
+      this.embedded ? 'database closed, embedded server stopped' : 'database closed',
+      'Database',
+    );
+  }
+}
+
+const EMBEDDED_DATABASE = 'flowflex';
+
+async function startEmbedded(config: AppConfig, logger: LoggerService) {
+  const dataDir = join(config.dataDir, 'postgres');
+  logger.log(`DATABASE_URL not set: starting embedded PostgreSQL in ${dataDir}`, 'Database');
+  try {
+    const server = await EmbeddedPostgresServer.start({
+      dataDir,
+      persistent: true,
+      onLog: (message) => {
+        logger.debug?.(message.trim(), 'EmbeddedPostgres');
+      },
+    });
+    await server.createDatabaseIfMissing(EMBEDDED_DATABASE);
+    return server;
+  } catch (error) {
+    throw new DatabaseUnavailableError(
+      `Cannot start the embedded PostgreSQL in ${dataDir}: ${messageOf(error)}`,
+    );
+  }
+}
+
+function unavailable(url: string, cause: unknown): DatabaseUnavailableError {
+  return new DatabaseUnavailableError(
+    `Cannot connect to PostgreSQL at ${redact(url)}: ${messageOf(cause)}`,
+  );
+}
+
+/** The URL without its password, fit for a log line. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return messageOf(error.errors[0] as unknown);
+  }
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
+
+/**
+ * Every migration, in order. An explicit list rather than a folder scan, so that compiled output,
+ * jest and the CLI all run the same migrations whatever the file extension.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'CreateEventsTable_20241220', class: CreateEventsTable_20241220 },
+];

@@ -1,0 +1,30 @@
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { StageCompletionLog } from '../event-store/entities/stage-completion-log.entity.js';
+import { StoredEvent } from '../event-store/entities/stored-event.entity.js';
+import { migrationsList } from './migrations/index.js';
+
+export const entities = [StoredEvent, StageCompletionLog];
+
+/** The one ORM configuration, shared by the service, the migration CLI and the tests. */
+export function ormConfig(clientUrl: string): Options {
+  return defineConfig({
+    clientUrl,
+    entities,
+    // Decorator metadata is read through reflect-metadata, which both tsc and swc emit.
+    metadataProvider: ReflectMetadataProvider,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      // Snapshots are for generating migrations in development; writing one at run time would
+      // need a writable source tree, which the production image does not have.
+      snapshot: false,
+      snapshotOnMigrate: false,
+      silent: true,
+    },
+    // Every unit of work is an explicit fork or request context; the global one is a bug.
+    allowGlobalContext: false,
+    pool: { min: 0, max: 10 },
+  });
+}
