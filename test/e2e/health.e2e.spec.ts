@@ -1,0 +1,53 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ConsoleLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../../src/app.module.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { Database } from '../../src/database/database.js';
+import { migrateUp } from '../../src/database/migration-runner.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+describe('GET /health', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const config = AppConfig.fromEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'warn' });
+    const logger = new ConsoleLogger({ logLevels: ['error'] });
+    // Opened without migrating, as an instance would be while another one still migrates.
+    const database = await Database.open(config, logger, { migrate: false });
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(config, database),
+      new FastifyAdapter(),
+      { logger },
+    );
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  it('answers 503 naming the pending migrations while the schema is not migrated', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({
+      status: 'unavailable',
+      database: { reachable: true, pendingMigrations: ['CreateEventsTable_20241220'] },
+    });
+  });
+
+  it('answers 200 once the migrations are applied', async () => {
+    await migrateUp(app.get(MikroORM));
+    const response = await app.inject({ method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      status: 'ok',
+      database: { reachable: true, pendingMigrations: [] },
+    });
+  });
+});

@@ -1,0 +1,190 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { migrateDown, migrateUp } from '../../src/database/migration-runner.js';
+import { ormConfig } from '../../src/database/orm.config.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+interface Column {
+  column_name: string;
+  type: string;
+  is_nullable: 'YES' | 'NO';
+}
+
+const FF_EVENTS_COLUMNS: [name: string, type: string, nullable: boolean][] = [
+  ['id', 'bigint', false],
+  ['event_id', 'character varying(100)', false],
+  ['event_type', 'character varying(100)', false],
+  ['event_version', 'character varying(20)', false],
+  ['event_timestamp', 'timestamp with time zone', false],
+  ['aggregate_id', 'bigint', false],
+  ['aggregate_type', 'character varying(50)', false],
+  ['event_source', 'character varying(50)', false],
+  ['event_data', 'jsonb', false],
+  ['event_metadata', 'jsonb', false],
+  ['event_description', 'character varying(500)', true],
+  ['event_status', 'character varying(20)', false],
+  ['process_count', 'integer', false],
+  ['last_processed_at', 'timestamp with time zone', true],
+  ['error_message', 'character varying(2000)', true],
+  ['related_entity_id', 'bigint', true],
+  ['related_entity_type', 'character varying(50)', true],
+  ['event_tags', 'jsonb', false],
+  ['requires_retry', 'boolean', false],
+  ['next_retry_at', 'timestamp with time zone', true],
+  ['max_retry_count', 'integer', false],
+  ['tenant_id', 'character varying(50)', false],
+  ['is_valid', 'boolean', false],
+  ['create_date', 'timestamp with time zone', false],
+  ['create_by', 'character varying(100)', false],
+  ['modify_date', 'timestamp with time zone', false],
+  ['modify_by', 'character varying(100)', false],
+];
+
+const LEGACY_COLUMNS: [name: string, type: string, nullable: boolean][] = [
+  ['id', 'bigint', false],
+  ['tenant_id', 'character varying(50)', false],
+  ['onboarding_id', 'bigint', false],
+  ['stage_id', 'bigint', false],
+  ['stage_name', 'character varying(200)', false],
+  ['log_type', 'character varying(50)', false],
+  ['action', 'character varying(100)', false],
+  ['log_data', 'jsonb', false],
+  ['success', 'boolean', false],
+  ['error_message', 'character varying(2000)', true],
+  ['network_status', 'character varying(50)', true],
+  ['response_time', 'integer', true],
+  ['user_agent', 'character varying(500)', true],
+  ['request_url', 'character varying(500)', true],
+  ['source', 'character varying(50)', true],
+  ['ip_address', 'character varying(50)', true],
+  ['session_id', 'character varying(100)', true],
+  ['is_valid', 'boolean', false],
+  ['create_date', 'timestamp with time zone', false],
+  ['modify_date', 'timestamp with time zone', false],
+  ['create_by', 'character varying(100)', false],
+  ['modify_by', 'character varying(100)', false],
+  ['create_user_id', 'bigint', true],
+  ['modify_user_id', 'bigint', true],
+];
+
+const FF_EVENTS_INDEXES = [
+  'idx_ff_events_event_id',
+  'idx_ff_events_event_type',
+  'idx_ff_events_aggregate',
+  'idx_ff_events_tenant',
+  'idx_ff_events_status',
+  'idx_ff_events_source',
+  'idx_ff_events_retry',
+  'idx_ff_events_related_entity',
+  'idx_ff_events_timestamp',
+  'idx_ff_events_tags_gin',
+  'idx_ff_events_data_gin',
+  'idx_ff_events_tenant_type_time',
+  'idx_ff_events_aggregate_type_time',
+];
+
+async function columnsOf(db: TestDatabase, table: string) {
+  const { rows } = await db.query<Column>(
+    `select a.attname as column_name,
+            format_type(a.atttypid, a.atttypmod) as type,
+            case when a.attnotnull then 'NO' else 'YES' end as is_nullable
+       from pg_attribute a
+      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped
+      order by a.attnum`,
+    [table],
+  );
+  return rows.map((c) => [c.column_name, c.type, c.is_nullable === 'YES']);
+}
+
+async function indexesOf(db: TestDatabase, table: string) {
+  const { rows } = await db.query<{ name: string; method: string; unique: boolean; def: string }>(
+    `select i.relname as name, am.amname as method, x.indisunique as unique,
+            pg_get_indexdef(x.indexrelid) as def
+       from pg_index x
+       join pg_class i on i.oid = x.indexrelid
+       join pg_am am on am.oid = i.relam
+      where x.indrelid = $1::regclass`,
+    [table],
+  );
+  return new Map(rows.map((row) => [row.name, row]));
+}
+
+async function tableExists(db: TestDatabase, table: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: string | null }>('select to_regclass($1) as found', [
+    table,
+  ]);
+  return rows[0]?.found !== null;
+}
+
+describe('migration CreateEventsTable_20241220', () => {
+  let db: TestDatabase;
+  let orm: MikroORM;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    orm = await MikroORM.init(ormConfig(db.url));
+    expect(await migrateUp(orm)).toEqual(['CreateEventsTable_20241220']);
+  });
+
+  afterAll(async () => {
+    await orm.close();
+    await db.drop();
+  });
+
+  it('creates ff_events with exactly the 27 columns of SPEC §3, their types and nullability', async () => {
+    expect(await columnsOf(db, 'ff_events')).toEqual(FF_EVENTS_COLUMNS);
+  });
+
+  it('creates ff_stage_completion_log in the legacy shape', async () => {
+    expect(await columnsOf(db, 'ff_stage_completion_log')).toEqual(LEGACY_COLUMNS);
+  });
+
+  it('creates every named ff_events index, the event_id one unique over all rows', async () => {
+    const indexes = await indexesOf(db, 'ff_events');
+    for (const name of FF_EVENTS_INDEXES) expect(indexes.has(name)).toBe(true);
+
+    const eventId = indexes.get('idx_ff_events_event_id');
+    expect(eventId?.unique).toBe(true);
+    expect(eventId?.def).not.toMatch(/WHERE/);
+  });
+
+  it('makes the tag and data indexes GIN', async () => {
+    const indexes = await indexesOf(db, 'ff_events');
+    expect(indexes.get('idx_ff_events_tags_gin')?.method).toBe('gin');
+    expect(indexes.get('idx_ff_events_data_gin')?.method).toBe('gin');
+    expect(indexes.get('idx_ff_events_data_gin')?.def).toMatch(/jsonb_path_ops/);
+  });
+
+  it('indexes only rows waiting for a retry in idx_ff_events_retry', async () => {
+    const indexes = await indexesOf(db, 'ff_events');
+    expect(indexes.get('idx_ff_events_retry')?.def).toMatch(
+      /\(next_retry_at, process_count\) WHERE \(requires_retry AND is_valid\)/,
+    );
+  });
+
+  it('rejects a second row with the same event_id, even after a soft delete', async () => {
+    const insert = `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+      aggregate_type, event_data, tenant_id, is_valid) values ('dup-1', 'T', now(), 1, 'A', '{}', 't', $1)`;
+    await db.query(insert, [false]);
+    await expect(db.query(insert, [true])).rejects.toThrow(/idx_ff_events_event_id/);
+  });
+
+  it('rejects a second legacy row for the same event', async () => {
+    const insert = `insert into ff_stage_completion_log (tenant_id, onboarding_id, stage_id,
+      stage_name, log_data) values ('t', 1, 2, 'Stage', '{"eventId": "legacy-1"}')`;
+    await db.query(insert);
+    await expect(db.query(insert)).rejects.toThrow(/idx_ff_stage_completion_log_event_id/);
+  });
+
+  it('round-trips down then up on a populated database', async () => {
+    await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+      aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
+
+    expect(await migrateDown(orm)).toEqual(['CreateEventsTable_20241220']);
+    expect(await tableExists(db, 'ff_events')).toBe(false);
+    expect(await tableExists(db, 'ff_stage_completion_log')).toBe(false);
+
+    expect(await migrateUp(orm)).toEqual(['CreateEventsTable_20241220']);
+    expect(await columnsOf(db, 'ff_events')).toEqual(FF_EVENTS_COLUMNS);
+    expect((await indexesOf(db, 'ff_events')).size).toBe(FF_EVENTS_INDEXES.length + 1);
+  });
+});

@@ -1,0 +1,23 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/bootstrap.js';
+import { AppConfig } from '../../src/config/app-config.js';
+
+/**
+ * The service as main.ts builds it, ready for `app.inject`: on the given database, or on an
+ * embedded server under env.DATA_DIR when databaseUrl is undefined.
+ */
+export async function startTestApp(
+  databaseUrl: string | undefined,
+  env: NodeJS.ProcessEnv = {},
+): Promise<NestFastifyApplication> {
+  const config = AppConfig.fromEnv({
+    ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
