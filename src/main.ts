@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { AppConfig, ConfigError } from './config/app-config.js';
-import { DatabaseUnavailableError } from './database/database.js';
+import { AppConfig } from './config/app-config.js';
 import { createApp } from './bootstrap.js';
+import { exitWithStartupFailure } from './startup-failure.js';
 
 async function main(): Promise<void> {
   const config = AppConfig.fromEnv();
@@ -13,12 +13,4 @@ async function main(): Promise<void> {
   new Logger('Main').log(`flowflex-events is up: http://localhost:${port}/health`);
 }
 
-main().catch((error: unknown) => {
-  // Expected start-up failures get one line an operator can act on, not a stack trace.
-  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError) {
-    console.error(error.message);
-  } else {
-    console.error(error);
-  }
-  process.exit(1);
-});
+main().catch(exitWithStartupFailure);
