@@ -6,13 +6,16 @@ import { ConfigModule } from './config/config.module.js';
 import type { Database } from './database/database.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import type { Logger } from 'pino';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, database: Database): DynamicModule {
+  static forRoot(config: AppConfig, database: Database, rootLogger: Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        LoggingModule.forRoot(rootLogger),
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(database),
         CqrsModule.forRoot(),

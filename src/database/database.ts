@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import type { LoggerService, OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 import { EmbeddedPostgresServer } from './embedded-postgres.server.js';
 import { migrateUp, pendingMigrations } from './migration-runner.js';
@@ -26,12 +27,12 @@ export class Database implements OnApplicationShutdown {
   private constructor(
     readonly orm: MikroORM,
     private readonly embedded: EmbeddedPostgresServer | undefined,
-    private readonly logger: LoggerService,
+    private readonly logger: Logger,
   ) {}
 
   static async open(
     config: AppConfig,
-    logger: LoggerService,
+    logger: Logger,
     options: { migrate: boolean } = { migrate: true },
   ): Promise<Database> {
     let url = config.databaseUrl;
@@ -54,9 +55,9 @@ export class Database implements OnApplicationShutdown {
       if (!connection.ok) throw unavailable(clientUrl, connection.error ?? connection.reason);
       if (options.migrate) {
         const applied = await migrateUp(orm);
-        logger.log(
-          applied.length > 0 ? `applied migrations: ${applied.join(', ')}` : 'schema up to date',
-          'Database',
+        logger.info(
+          { migrations: applied },
+          applied.length > 0 ? 'applied migrations' : 'schema up to date',
         );
       }
       return new Database(orm, embedded, logger);
@@ -79,25 +80,22 @@ export class Database implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.orm.close();
     await this.embedded?.stop();
-    this.logger.log(
+    this.logger.info(
       this.embedded ? 'database closed, embedded server stopped' : 'database closed',
-      'Database',
     );
   }
 }
 
 const EMBEDDED_DATABASE = 'flowflex';
 
-async function startEmbedded(config: AppConfig, logger: LoggerService) {
+async function startEmbedded(config: AppConfig, logger: Logger) {
   const dataDir = join(config.dataDir, 'postgres');
-  logger.log(`DATABASE_URL not set: starting embedded PostgreSQL in ${dataDir}`, 'Database');
+  logger.info({ dataDir }, 'DATABASE_URL not set: starting embedded PostgreSQL');
   try {
     const server = await EmbeddedPostgresServer.start({
       dataDir,
       persistent: true,
-      onLog: (message) => {
-        logger.debug?.(message.trim(), 'EmbeddedPostgres');
-      },
+      onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded server output'),
     });
     await server.createDatabaseIfMissing(EMBEDDED_DATABASE);
     return server;

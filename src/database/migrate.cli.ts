@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { ConsoleLogger } from '@nestjs/common';
 import { AppConfig, ConfigError } from '../config/app-config.js';
-import { nestLogLevels } from '../logging/nest-log-levels.js';
+import { createRootLogger } from '../logging/root-logger.js';
 import { exitWithStartupFailure } from '../startup-failure.js';
 import { Database } from './database.js';
 import { migrateDown, migrateUp } from './migration-runner.js';
@@ -15,15 +14,15 @@ async function main(direction: string | undefined): Promise<void> {
     throw new ConfigError([`migration direction must be up or down, got ${String(direction)}`]);
   }
   const config = AppConfig.fromEnv();
-  const logger = new ConsoleLogger('migrate', { logLevels: nestLogLevels(config.logLevel) });
+  const logger = createRootLogger(config).child({ context: 'migrate' });
   const database = await Database.open(config, logger, { migrate: false });
   try {
     const names =
       direction === 'up' ? await migrateUp(database.orm) : await migrateDown(database.orm);
     if (names.length > 0) {
-      logger.log(`${direction === 'up' ? 'applied' : 'reverted'}: ${names.join(', ')}`);
+      logger.info({ migrations: names }, direction === 'up' ? 'applied' : 'reverted');
     } else {
-      logger.log(direction === 'up' ? 'no pending migrations' : 'no applied migration to revert');
+      logger.info(direction === 'up' ? 'no pending migrations' : 'no applied migration to revert');
     }
   } finally {
     await database.onApplicationShutdown();

@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ConsoleLogger } from '@nestjs/common';
+import { pino } from 'pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module.js';
@@ -15,13 +15,13 @@ describe('GET /health', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const config = AppConfig.fromEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'warn' });
-    const logger = new ConsoleLogger({ logLevels: ['error'] });
+    const logger = pino({ level: 'silent' });
     // Opened without migrating, as an instance would be while another one still migrates.
     const database = await Database.open(config, logger, { migrate: false });
     app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot(config, database),
+      AppModule.forRoot(config, database, logger),
       new FastifyAdapter(),
-      { logger },
+      { logger: false },
     );
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
