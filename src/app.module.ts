@@ -5,7 +5,9 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import type { Database } from './database/database.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthModule } from './health/health.module.js';
+import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { Logger } from 'pino';
 
@@ -21,6 +23,8 @@ export class AppModule {
         CqrsModule.forRoot(),
         ScheduleModule.forRoot(),
         HealthModule,
+        EventStoreModule,
+        OnboardingModule,
       ],
     };
   }

@@ -6,6 +6,7 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { Database } from './database/database.js';
 import { createRootLogger } from './logging/root-logger.js';
+import { createValidationPipe } from './common/validation.js';
 
 /**
  * Builds the application: the database first (embedded server, connection check, migrations), then
@@ -24,6 +25,7 @@ export async function createApp(
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));
+    app.useGlobalPipes(createValidationPipe());
     app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'docs'] });
     // Shutdown hooks let in-flight handlers finish before the database closes on SIGTERM/SIGINT.
     app.enableShutdownHooks();

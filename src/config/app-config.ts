@@ -25,6 +25,8 @@ export interface EventsConfig {
   readonly retentionSweepIntervalMs: number;
   /** Undefined: soft-deleted rows are never purged. */
   readonly purgeAfterDays: number | undefined;
+  /** A processing handler still running after this long counts as failed (it may hang). */
+  readonly handlerTimeoutMs: number;
 }
 
 /** Lists every bad variable at once, each with what it accepts, so one restart fixes them all. */
@@ -70,6 +72,7 @@ export class AppConfig {
           1_000,
         ),
         purgeAfterDays: reader.optionalInteger('EVENTS_PURGE_AFTER_DAYS', 1, 36_500),
+        handlerTimeoutMs: reader.integer('EVENTS_HANDLER_TIMEOUT_MS', 30_000, 100),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     );

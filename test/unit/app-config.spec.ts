@@ -26,6 +26,7 @@ describe('AppConfig.fromEnv', () => {
       retentionDays: 90,
       retentionSweepIntervalMs: 3_600_000,
       purgeAfterDays: undefined,
+      handlerTimeoutMs: 30_000,
     });
   });
 
@@ -40,6 +41,7 @@ describe('AppConfig.fromEnv', () => {
       EVENTS_RETENTION_DAYS: '30',
       EVENTS_RETENTION_SWEEP_INTERVAL_MS: '5000',
       EVENTS_PURGE_AFTER_DAYS: '7',
+      EVENTS_HANDLER_TIMEOUT_MS: '5000',
       LOG_LEVEL: 'debug',
     });
     expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/events');
@@ -56,6 +58,7 @@ describe('AppConfig.fromEnv', () => {
       retentionDays: 30,
       retentionSweepIntervalMs: 5000,
       purgeAfterDays: 7,
+      handlerTimeoutMs: 5000,
     });
     expect(config.logLevel).toBe('debug');
   });
@@ -70,6 +73,7 @@ describe('AppConfig.fromEnv', () => {
     ['EVENTS_RETENTION_DAYS', '0', /EVENTS_RETENTION_DAYS=0 .* from 1/],
     ['EVENTS_RETENTION_SWEEP_INTERVAL_MS', '1e3', /EVENTS_RETENTION_SWEEP_INTERVAL_MS=1e3/],
     ['EVENTS_PURGE_AFTER_DAYS', 'never', /EVENTS_PURGE_AFTER_DAYS=never/],
+    ['EVENTS_HANDLER_TIMEOUT_MS', '0', /EVENTS_HANDLER_TIMEOUT_MS=0 .* at least|from 100/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL=loud is invalid; expected one of fatal, error, warn, info/],
     ['DATABASE_URL', 'not a url', /DATABASE_URL is not a URL/],
     ['DATABASE_URL', 'mysql://root@db/events', /DATABASE_URL must start with postgres:\/\//],

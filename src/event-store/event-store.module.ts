@@ -1,0 +1,43 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import type { EventMapping } from './event-mapping.js';
+import { EventTypeRegistry } from './event-type.registry.js';
+import { EventStore } from './event.store.js';
+import { persistEventHandlerFor } from './handlers/persist-event.handler.js';
+import { EventsController } from './http/events.controller.js';
+import { EventPipeline } from './processing/event.pipeline.js';
+import { InFlightTracker } from './processing/in-flight.tracker.js';
+import { RetryPolicy } from './processing/retry-policy.js';
+
+/** The store, its pipeline and its REST routes. Event-owning modules import forFeature. */
+@Global()
+@Module({
+  providers: [Clock, RetryPolicy, EventTypeRegistry, EventStore, InFlightTracker, EventPipeline],
+  controllers: [EventsController],
+  exports: [Clock, EventTypeRegistry, EventStore, EventPipeline],
+})
+export class EventStoreModule {
+  /**
+   * Plugs one event type in: registers how it maps to the envelope and adds its persistence
+   * handler. The owning module adds its processing handlers as ordinary providers.
+   */
+  static forFeature<E extends object>(mapping: EventMapping<E>): DynamicModule {
+    return {
+      module: EventStoreFeatureModule,
+      providers: [
+        persistEventHandlerFor(mapping.eventClass),
+        {
+          provide: `EventMapping:${mapping.eventType}`,
+          inject: [EventTypeRegistry],
+          useFactory: (registry: EventTypeRegistry) => {
+            registry.registerMapping(mapping);
+            return mapping;
+          },
+        },
+      ],
+    };
+  }
+}
+
+@Module({})
+class EventStoreFeatureModule {}

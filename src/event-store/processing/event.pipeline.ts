@@ -1,0 +1,147 @@
+import { Injectable, type Type } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { AppConfig } from '../../config/app-config.js';
+import type { EventEnvelope } from '../event-envelope.js';
+import { EventTypeRegistry } from '../event-type.registry.js';
+import { EventStore } from '../event.store.js';
+import type { EventProcessor } from './event-processor.js';
+import { InFlightTracker } from './in-flight.tracker.js';
+
+/**
+ * What the CQRS handlers do with an event: the persistence handler stores it, each processing
+ * handler runs and records its outcome on the event's row. Each run is its own unit of work (its
+ * own EntityManager fork), catches its own errors and is tracked for a graceful shutdown; nothing
+ * relies on @nestjs/cqrs, which only logs a handler's error and moves on.
+ */
+@Injectable()
+export class EventPipeline {
+  /** An event object's envelope, computed once however many handlers see it. */
+  private readonly envelopes = new WeakMap<object, EventEnvelope>();
+
+  constructor(
+    private readonly registry: EventTypeRegistry,
+    private readonly store: EventStore,
+    private readonly tracker: InFlightTracker,
+    private readonly config: AppConfig,
+    @InjectPinoLogger('EventPipeline') private readonly logger: PinoLogger,
+  ) {}
+
+  /** The persistence handler's work. Never rejects: a failure is logged with its cause. */
+  persist(event: object): Promise<void> {
+    return this.tracker.track(this.storeEnvelope(this.envelopeOf(event)));
+  }
+
+  /** A processing handler's work. Never rejects: the outcome goes onto the event's row. */
+  runProcessor<E extends object>(processor: EventProcessor<E>, event: E): Promise<void> {
+    return this.tracker.track(this.run(processor, event, this.envelopeOf(event)));
+  }
+
+  /**
+   * Appends an event that arrived as an envelope (over HTTP). When its type is one this service
+   * processes, its processing handlers run from the stored data, as a retry would run them.
+   * Returns whether the event was new.
+   */
+  async append(envelope: EventEnvelope): Promise<boolean> {
+    const handlers = this.registry.processorNames(envelope.eventType);
+    const created = (await this.store.append([{ envelope, handlers }])).has(envelope.eventId);
+    const mapping = this.registry.mappingForType(envelope.eventType);
+    if (created && mapping && handlers.length > 0) {
+      const event = mapping.fromData(envelope.eventData);
+      this.envelopes.set(event, envelope);
+      for (const name of handlers) {
+        const processor = this.registry.processor(envelope.eventType, name);
+        if (processor) void this.runProcessor(processor, event);
+      }
+    }
+    return created;
+  }
+
+  private envelopeOf(event: object): EventEnvelope {
+    let envelope = this.envelopes.get(event);
+    if (!envelope) {
+      const eventClass = event.constructor as Type<object>;
+      envelope = this.registry.mappingForClass(eventClass).toEnvelope(event);
+      this.envelopes.set(event, envelope);
+    }
+    return envelope;
+  }
+
+  private async storeEnvelope(envelope: EventEnvelope): Promise<void> {
+    const fields = logFields(envelope);
+    const started = performance.now();
+    try {
+      const handlers = this.registry.processorNames(envelope.eventType);
+      const created = await this.store.append([{ envelope, handlers }]);
+      this.logger.info(
+        { ...fields, durationMs: elapsed(started), duplicate: !created.has(envelope.eventId) },
+        created.has(envelope.eventId) ? 'event stored' : 'event already stored',
+      );
+    } catch (error) {
+      this.logger.error(
+        { ...fields, durationMs: elapsed(started), err: error },
+        'storing event failed',
+      );
+    }
+  }
+
+  private async run<E extends object>(
+    processor: EventProcessor<E>,
+    event: E,
+    envelope: EventEnvelope,
+  ): Promise<void> {
+    const fields = { ...logFields(envelope), handler: processor.name };
+    this.logger.info(fields, 'processing started');
+    const started = performance.now();
+    let failure: Error | undefined;
+    try {
+      await withTimeout(processor.process(event, envelope), this.config.events.handlerTimeoutMs);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
+    const durationMs = elapsed(started);
+    if (failure) {
+      this.logger.error({ ...fields, durationMs, err: failure }, 'processing failed');
+    } else {
+      this.logger.info({ ...fields, durationMs }, 'processing finished');
+    }
+    try {
+      await this.store.recordOutcome(
+        { envelope, handlers: this.registry.processorNames(envelope.eventType) },
+        {
+          handler: processor.name,
+          durationMs,
+          ...(failure ? { error: { message: failure.message, stack: failure.stack } } : {}),
+        },
+      );
+    } catch (error) {
+      this.logger.error({ ...fields, err: error }, 'recording the processing outcome failed');
+    }
+  }
+}
+
+function logFields(envelope: EventEnvelope) {
+  return {
+    eventId: envelope.eventId,
+    eventType: envelope.eventType,
+    tenantId: envelope.tenantId,
+  };
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`handler did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

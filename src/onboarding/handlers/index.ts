@@ -1,0 +1,3 @@
+import { LegacyStageLogHandler } from './legacy-stage-log.handler.js';
+
+export const OnboardingEventHandlers = [LegacyStageLogHandler];
