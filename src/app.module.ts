@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { AppConfig } from './config/app-config.js';
@@ -11,9 +11,16 @@ import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import type { Logger } from 'pino';
 
+export type ModuleImport = NonNullable<ModuleMetadata['imports']>[number];
+
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, database: Database, rootLogger: Logger): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    database: Database,
+    rootLogger: Logger,
+    imports: ModuleImport[] = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -25,6 +32,7 @@ export class AppModule {
         HealthModule,
         EventStoreModule,
         OnboardingModule,
+        ...imports,
       ],
     };
   }

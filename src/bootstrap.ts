@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AppModule } from './app.module.js';
+import { AppModule, type ModuleImport } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { Database } from './database/database.js';
 import { createRootLogger } from './logging/root-logger.js';
@@ -12,15 +12,22 @@ import { createValidationPipe } from './common/validation.js';
  * Builds the application: the database first (embedded server, connection check, migrations), then
  * Nest on Fastify. Shared by main.ts and the e2e tests so that both start the same way.
  */
+export interface CreateAppOptions {
+  /** Modules of the embedding application, e.g. ones that plug in their own event types. */
+  readonly imports?: ModuleImport[];
+  /** Where log lines go; standard output when absent. */
+  readonly logDestination?: DestinationStream;
+}
+
 export async function createApp(
   config: AppConfig,
-  logDestination?: DestinationStream,
+  { imports = [], logDestination }: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const rootLogger = createRootLogger(config, logDestination);
   const database = await Database.open(config, rootLogger.child({ context: 'Database' }));
   try {
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot(config, database, rootLogger),
+      AppModule.forRoot(config, database, rootLogger, imports),
       new FastifyAdapter(),
       { bufferLogs: true, abortOnError: false },
     );

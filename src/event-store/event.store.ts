@@ -100,6 +100,7 @@ export class EventStore {
         maxRetryCount: row.max_retry_count,
       };
       const update = applyOutcome(state, outcome, now, this.retryPolicy);
+      if (!update) return;
       const metadata = {
         ...update.eventMetadata,
         processingInfo: this.processingInfo(now, outcome.durationMs),

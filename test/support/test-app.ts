@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/bootstrap.js';
+import { createApp, type CreateAppOptions } from '../../src/bootstrap.js';
 import { AppConfig } from '../../src/config/app-config.js';
 
 /**
@@ -9,6 +9,7 @@ import { AppConfig } from '../../src/config/app-config.js';
 export async function startTestApp(
   databaseUrl: string | undefined,
   env: NodeJS.ProcessEnv = {},
+  options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const config = AppConfig.fromEnv({
     ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
@@ -16,7 +17,7 @@ export async function startTestApp(
     LOG_LEVEL: 'warn',
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

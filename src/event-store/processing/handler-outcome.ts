@@ -50,15 +50,17 @@ export function handlersOf(metadata: Record<string, unknown>): HandlerStates {
 /**
  * Folds one handler's outcome into the row. The status depends only on the set of handler states,
  * never on the order in which outcomes arrive: Failed while any handler failed, Processed once all
- * succeeded, otherwise unchanged.
+ * succeeded, otherwise unchanged. Undefined when nothing changes: a handler that already succeeded
+ * for this event (a duplicate publish ran it again) keeps its success.
  */
 export function applyOutcome(
   state: ProcessingState,
   outcome: HandlerOutcome,
   now: Date,
   policy: RetryPolicy,
-): ProcessingUpdate {
+): ProcessingUpdate | undefined {
   const previous = handlersOf(state.eventMetadata)[outcome.handler];
+  if (previous?.status === 'succeeded') return undefined;
   const handlers: HandlerStates = {
     ...handlersOf(state.eventMetadata),
     [outcome.handler]: {
