@@ -91,6 +91,45 @@ describe('ingest routes', () => {
       expect(rows.rows[0]).toEqual({ n: 1 });
     });
 
+    it('runs the processing handlers of a known event type appended over HTTP', async () => {
+      const eventId = 'append-onboarding-1';
+      const eventData = {
+        ...stageCompletedBody,
+        eventId,
+        tenantId: 'default',
+        timestamp: '2026-01-02T03:04:05.000Z',
+        version: '1.0',
+        priority: 'Medium',
+        businessContext: {},
+        routingTags: [],
+        description: '',
+      };
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/events',
+        payload: {
+          eventId,
+          eventType: 'OnboardingStageCompleted',
+          aggregateId: 2001,
+          aggregateType: 'Onboarding',
+          eventData,
+        },
+      });
+      expect(response.statusCode).toBe(201);
+      await waitFor(async () => {
+        const { rows } = await db.query<{ event_status: string }>(
+          'select event_status from ff_events where event_id = $1',
+          [eventId],
+        );
+        return rows[0]?.event_status === 'Processed' ? true : undefined;
+      }, 'the appended event to be processed');
+      const legacy = await db.query<{ stage_name: string }>(
+        `select stage_name from ff_stage_completion_log where log_data->>'eventId' = $1`,
+        [eventId],
+      );
+      expect(legacy.rows).toEqual([{ stage_name: 'Welcome call' }]);
+    });
+
     it('generates an eventId when none is given and uses the default tenant without a header', async () => {
       const response = await app.inject({
         method: 'POST',
