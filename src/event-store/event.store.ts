@@ -90,8 +90,13 @@ export class EventStore {
   async recordOutcome(event: PendingEvent, outcome: HandlerOutcome): Promise<void> {
     const now = this.clock.now();
     await this.em.fork().transactional(async (em) => {
-      await em.execute(INSERT_EVENTS, [this.toRecordset([event])]);
-      const [row] = await em.execute<LockedRow[]>(LOCK_EVENT, [event.envelope.eventId]);
+      const lock = () => em.execute<LockedRow[]>(LOCK_EVENT, [event.envelope.eventId]);
+      let [row] = await lock();
+      if (!row) {
+        // This handler finished before the persistence handler stored the event.
+        await em.execute(INSERT_EVENTS, [this.toRecordset([event])]);
+        [row] = await lock();
+      }
       if (!row) throw new Error(`event ${event.envelope.eventId} vanished while recording`);
       const state: ProcessingState = {
         eventStatus: row.event_status,

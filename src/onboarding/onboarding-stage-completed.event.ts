@@ -8,9 +8,7 @@ export interface RelatedEntity {
   properties: Record<string, unknown>;
 }
 
-/** The fields of SPEC §2; those with defaults may be left out. */
-export type OnboardingStageCompletedProps = Omit<
-  OnboardingStageCompletedEvent,
+type Defaulted =
   | 'eventId'
   | 'timestamp'
   | 'version'
@@ -18,21 +16,11 @@ export type OnboardingStageCompletedProps = Omit<
   | 'businessContext'
   | 'routingTags'
   | 'tags'
-  | 'description'
-> &
-  Partial<
-    Pick<
-      OnboardingStageCompletedEvent,
-      | 'eventId'
-      | 'timestamp'
-      | 'version'
-      | 'priority'
-      | 'businessContext'
-      | 'routingTags'
-      | 'tags'
-      | 'description'
-    >
-  >;
+  | 'description';
+
+/** The fields of SPEC §2; those with defaults may be left out. */
+export type OnboardingStageCompletedProps = Omit<OnboardingStageCompletedEvent, Defaulted> &
+  Partial<Pick<OnboardingStageCompletedEvent, Defaulted>>;
 
 /**
  * An onboarding case finished one of its workflow stages. Published on the EventBus by the
