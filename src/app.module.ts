@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AccessModule } from './access/access.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import type { Database } from './database/database.js';
@@ -29,6 +30,7 @@ export class AppModule {
         DatabaseModule.forRoot(database),
         CqrsModule.forRoot(),
         ScheduleModule.forRoot(),
+        AccessModule,
         HealthModule,
         EventStoreModule,
         OnboardingModule,

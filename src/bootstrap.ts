@@ -7,6 +7,7 @@ import type { AppConfig } from './config/app-config.js';
 import { Database } from './database/database.js';
 import { createRootLogger } from './logging/root-logger.js';
 import { createValidationPipe } from './common/validation.js';
+import { setupOpenApi } from './docs/openapi.js';
 
 /**
  * Builds the application: the database first (embedded server, connection check, migrations), then
@@ -34,6 +35,7 @@ export async function createApp(
     app.useLogger(app.get(Logger));
     app.useGlobalPipes(createValidationPipe());
     app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'docs'] });
+    setupOpenApi(app);
     // Shutdown hooks let in-flight handlers finish before the database closes on SIGTERM/SIGINT.
     app.enableShutdownHooks();
     return app;

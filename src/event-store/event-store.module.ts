@@ -4,17 +4,32 @@ import type { EventMapping } from './event-mapping.js';
 import { EventTypeRegistry } from './event-type.registry.js';
 import { EventStore } from './event.store.js';
 import { persistEventHandlerFor } from './handlers/persist-event.handler.js';
-import { EventsController } from './http/events.controller.js';
+import { EventIngestController } from './http/event-ingest.controller.js';
+import { EventOperationsController } from './http/event-operations.controller.js';
+import { EventQueriesController } from './http/event-queries.controller.js';
+import { EventOperations } from './operations/event.operations.js';
 import { EventPipeline } from './processing/event.pipeline.js';
 import { InFlightTracker } from './processing/in-flight.tracker.js';
 import { RetryPolicy } from './processing/retry-policy.js';
+import { EventStatisticsQuery } from './queries/event-statistics.query.js';
+import { EventQueries } from './queries/event.queries.js';
 
-/** The store, its pipeline and its REST routes. Event-owning modules import forFeature. */
+/** The store, its pipeline, its queries and operations, and their REST routes. Event-owning modules import forFeature. */
 @Global()
 @Module({
-  providers: [Clock, RetryPolicy, EventTypeRegistry, EventStore, InFlightTracker, EventPipeline],
-  controllers: [EventsController],
-  exports: [Clock, EventTypeRegistry, EventStore, EventPipeline],
+  providers: [
+    Clock,
+    RetryPolicy,
+    EventTypeRegistry,
+    EventStore,
+    InFlightTracker,
+    EventPipeline,
+    EventQueries,
+    EventStatisticsQuery,
+    EventOperations,
+  ],
+  controllers: [EventIngestController, EventQueriesController, EventOperationsController],
+  exports: [Clock, EventTypeRegistry, EventStore, EventPipeline, EventQueries],
 })
 export class EventStoreModule {
   /**

@@ -7,8 +7,10 @@ import { truncate, truncateOptional } from '../common/truncate.js';
 import { EventStatus } from './entities/event-status.js';
 import { StoredEvent } from './entities/stored-event.entity.js';
 import type { EventEnvelope } from './event-envelope.js';
+import type { EventRow } from './event-row.js';
 import {
   applyOutcome,
+  handlersOf,
   pendingHandlers,
   type HandlerOutcome,
   type ProcessingState,
@@ -55,6 +57,64 @@ const UPDATE_OUTCOME = `
   set event_status = ?, event_metadata = ?::jsonb, error_message = ?, requires_retry = ?,
       next_retry_at = ?, modify_date = ?, modify_by = ?
   where event_id = ?`;
+
+/**
+ * Claims one Failed event for a retry run: Retry marks it as in progress (a concurrent claim or
+ * sweep sees it is no longer Failed), and the claim is an attempt, so process_count and
+ * last_processed_at move now. A dead event (requires_retry false) can be claimed too: an
+ * operator may retry it by hand.
+ */
+const CLAIM_FAILED = `
+  update ff_events
+  set event_status = 'Retry', process_count = process_count + 1, last_processed_at = ?,
+      modify_date = ?, modify_by = ?
+  where event_id = ? and tenant_id = ? and is_valid and event_status = 'Failed'
+  returning *`;
+
+/** An operator closes an event by hand; the metadata records who and when. */
+const MARK_PROCESSED = `
+  update ff_events
+  set event_status = 'Processed', requires_retry = false, next_retry_at = null,
+      event_metadata = event_metadata || jsonb_build_object('markedProcessed',
+        jsonb_build_object('at', ?::text, 'by', ?::text)),
+      modify_date = ?, modify_by = ?
+  where event_id = ? and tenant_id = ? and is_valid and event_status in ('Published', 'Failed')
+  returning *`;
+
+/** A claimed event with no handler left to run has nothing to wait for. */
+const SETTLE_CLAIM = `
+  update ff_events
+  set event_status = 'Processed', requires_retry = false, next_retry_at = null,
+      modify_date = ?, modify_by = ?
+  where event_id = ? and event_status = 'Retry'`;
+
+/**
+ * Soft-deletes one batch of old rows. The batch is chosen by the timestamp index (partial on
+ * is_valid, so rows already deleted cost nothing) and locked with SKIP LOCKED: rows a handler is
+ * recording an outcome on, or another instance's cleanup is deleting, are left for the next
+ * batch instead of waited for. Each batch is its own short transaction; no row leaves the
+ * database.
+ */
+const SOFT_DELETE_BATCH = (tenantScoped: boolean) => `
+  with batch as (
+    select id from ff_events
+    where is_valid and event_timestamp < ? ${tenantScoped ? 'and tenant_id = ?' : ''}
+    order by event_timestamp
+    limit ?
+    for update skip locked
+  ), deleted as (
+    update ff_events as e set is_valid = false, modify_date = ?, modify_by = ?
+    from batch where e.id = batch.id
+    returning 1
+  )
+  select count(*)::int as n from deleted`;
+
+export const CLEANUP_BATCH_SIZE = 5_000;
+
+export interface CleanupResult {
+  readonly rows: number;
+  readonly batches: number;
+}
 
 interface LockedRow {
   event_status: EventStatus;
@@ -108,7 +168,7 @@ export class EventStore {
       if (!update) return;
       const metadata = {
         ...update.eventMetadata,
-        processingInfo: this.processingInfo(now, outcome.durationMs),
+        processingInfo: this.processingInfo(now, longestRun(update.eventMetadata)),
       };
       await em.execute(UPDATE_OUTCOME, [
         update.eventStatus,
@@ -126,6 +186,70 @@ export class EventStore {
   /** The event as stored, whatever its tenant or validity: callers scope it. */
   async findByEventId(eventId: string): Promise<StoredEvent | null> {
     return this.em.fork().findOne(StoredEvent, { eventId });
+  }
+
+  /** Undefined when the tenant has no valid Failed event with this id. */
+  async claimFailed(tenantId: string, eventId: string): Promise<EventRow | undefined> {
+    const now = this.clock.now();
+    const [row] = await this.em
+      .fork()
+      .execute<EventRow[]>(CLAIM_FAILED, [now, now, INSTANCE_ID, eventId, tenantId]);
+    return row;
+  }
+
+  /** Undefined when the tenant has no valid Published or Failed event with this id. */
+  async markProcessed(
+    tenantId: string,
+    eventId: string,
+    by: string,
+  ): Promise<EventRow | undefined> {
+    const now = this.clock.now();
+    const [row] = await this.em
+      .fork()
+      .execute<EventRow[]>(MARK_PROCESSED, [
+        now.toISOString(),
+        by,
+        now,
+        truncate(by, 100),
+        eventId,
+        tenantId,
+      ]);
+    return row;
+  }
+
+  /** Ends a claim that has no handler left to run: they all succeeded before. */
+  async settleClaim(eventId: string): Promise<void> {
+    const now = this.clock.now();
+    await this.em.fork().execute(SETTLE_CLAIM, [now, INSTANCE_ID, eventId]);
+  }
+
+  /**
+   * Soft-deletes every valid event older than the cutoff (of one tenant, or of all), batch after
+   * batch, until a batch comes back short or `proceed` says stop (a shutdown).
+   */
+  async softDeleteOlderThan(
+    cutoff: Date,
+    options: { tenantId?: string; by: string; batchSize?: number; proceed?: () => boolean },
+  ): Promise<CleanupResult> {
+    const batchSize = options.batchSize ?? CLEANUP_BATCH_SIZE;
+    const sql = SOFT_DELETE_BATCH(options.tenantId !== undefined);
+    const scope = options.tenantId === undefined ? [] : [options.tenantId];
+    let rows = 0;
+    let batches = 0;
+    for (;;) {
+      const [{ n }] = await this.em
+        .fork()
+        .execute<{ n: number }[]>(sql, [
+          cutoff,
+          ...scope,
+          batchSize,
+          this.clock.now(),
+          truncate(options.by, 100),
+        ]);
+      rows += n;
+      batches += 1;
+      if (n < batchSize || !(options.proceed?.() ?? true)) return { rows, batches };
+    }
   }
 
   private processingInfo(now: Date, durationMs: number) {
@@ -166,4 +290,9 @@ export class EventStore {
       })),
     );
   }
+}
+
+/** Handlers run concurrently, so an event's processing time is its longest handler run. */
+function longestRun(metadata: Record<string, unknown>): number {
+  return Math.max(0, ...Object.values(handlersOf(metadata)).map((h) => h.durationMs ?? 0));
 }

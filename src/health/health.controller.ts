@@ -1,5 +1,7 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../access/access.decorators.js';
 import { Database, type DatabaseHealth } from '../database/database.js';
 
 interface HealthReport {
@@ -8,11 +10,15 @@ interface HealthReport {
 }
 
 /** Readiness: 200 when the database answers and every migration is applied, 503 otherwise. */
+@ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly database: Database) {}
 
   @Get()
+  @ApiOkResponse({ description: 'ready: the database answers and every migration is applied' })
+  @ApiServiceUnavailableResponse({ description: 'not ready; the body says why' })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
     const database = await this.database.health();
     const ready = database.reachable && database.pendingMigrations.length === 0;

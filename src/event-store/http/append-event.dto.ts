@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -17,26 +18,81 @@ const toDecimalString = ({ value }: { value: unknown }) =>
 /** Body of POST /api/events: the envelope columns of SPEC §3 in camelCase. */
 export class AppendEventDto {
   /** Generated when absent. The same id again returns the stored event. */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) eventId?: string;
-  @IsString() @IsNotEmpty() @MaxLength(100) eventType!: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(20) eventVersion?: string;
+  @ApiPropertyOptional({
+    maxLength: 100,
+    description: 'a new UUID when absent; the same id again returns the stored event',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  eventId?: string;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  eventType!: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20)
+  eventVersion?: string;
   /** ISO 8601; now when absent. */
-  @IsOptional() @IsISO8601({ strict: true }) eventTimestamp?: string;
-  @Transform(toDecimalString) @IsInt64() aggregateId!: string;
-  @IsString() @IsNotEmpty() @MaxLength(50) aggregateType!: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(50) eventSource?: string;
-  @IsObject() eventData!: Record<string, unknown>;
-  @IsOptional() @IsObject() eventMetadata?: Record<string, unknown>;
+  @ApiPropertyOptional({ format: 'date-time', description: 'now when absent' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  eventTimestamp?: string;
+  @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d{1,19}$' }] })
+  @Transform(toDecimalString)
+  @IsInt64()
+  aggregateId!: string;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  aggregateType!: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  eventSource?: string;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  @IsObject()
+  eventData!: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  eventMetadata?: Record<string, unknown>;
   /** Longer text is truncated to the column's 500 characters. */
-  @IsOptional() @IsString() eventDescription?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  eventDescription?: string;
+  @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   eventTags?: string[];
-  @IsOptional() @Transform(toDecimalString) @IsInt64() relatedEntityId?: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(50) relatedEntityType?: string;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d{1,19}$' }],
+  })
+  @IsOptional()
+  @Transform(toDecimalString)
+  @IsInt64()
+  relatedEntityId?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  relatedEntityType?: string;
   /** Must be the request's tenant (X-Tenant-Id) when given. */
-  @IsOptional() @IsString() tenantId?: string;
+  @ApiPropertyOptional({ description: 'must be the request tenant when given' })
+  @IsOptional()
+  @IsString()
+  tenantId?: string;
 }

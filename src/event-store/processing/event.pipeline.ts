@@ -2,9 +2,11 @@ import { Injectable, type Type } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
 import type { EventEnvelope } from '../event-envelope.js';
+import { envelopeOfRow, type EventRow } from '../event-row.js';
 import { EventTypeRegistry } from '../event-type.registry.js';
 import { EventStore } from '../event.store.js';
 import type { EventProcessor } from './event-processor.js';
+import { handlersOf } from './handler-outcome.js';
 import { InFlightTracker } from './in-flight.tracker.js';
 
 /**
@@ -56,6 +58,45 @@ export class EventPipeline {
     return created;
   }
 
+  /**
+   * A retry of a claimed event (status Retry): re-runs, from the stored event_data, only the
+   * handlers that have not succeeded, and resolves once each outcome is on the row. A handler this
+   * service no longer has, or data that no longer fits the event class, is recorded as that
+   * handler's failure, so the event stays visible instead of silently skipped.
+   */
+  async rerun(row: EventRow): Promise<void> {
+    const envelope = envelopeOfRow(row);
+    const names = Object.entries(handlersOf(row.event_metadata))
+      .filter(([, state]) => state.status !== 'succeeded')
+      .map(([name]) => name)
+      .sort();
+    if (names.length === 0) {
+      await this.store.settleClaim(row.event_id);
+      return;
+    }
+    let event: object | undefined;
+    let unusable: Error | undefined;
+    try {
+      event = this.registry.mappingForType(row.event_type)?.fromData(row.event_data);
+      if (event) this.envelopes.set(event, envelope);
+    } catch (error) {
+      unusable = error instanceof Error ? error : new Error(String(error));
+    }
+    await Promise.all(
+      names.map((name) => {
+        const processor = this.registry.processor(row.event_type, name);
+        if (event && processor) return this.runProcessor(processor, event);
+        const failure =
+          unusable ?? new Error(`handler ${name} of ${row.event_type} is not registered here`);
+        this.logger.error(
+          { ...logFields(envelope), handler: name, err: failure },
+          'processing failed',
+        );
+        return this.tracker.track(this.record(envelope, name, 0, failure));
+      }),
+    );
+  }
+
   private envelopeOf(event: object): EventEnvelope {
     let envelope = this.envelopes.get(event);
     if (!envelope) {
@@ -104,17 +145,29 @@ export class EventPipeline {
     } else {
       this.logger.info({ ...fields, durationMs }, 'processing finished');
     }
+    await this.record(envelope, processor.name, durationMs, failure);
+  }
+
+  private async record(
+    envelope: EventEnvelope,
+    handler: string,
+    durationMs: number,
+    failure: Error | undefined,
+  ): Promise<void> {
     try {
       await this.store.recordOutcome(
         { envelope, handlers: this.registry.processorNames(envelope.eventType) },
         {
-          handler: processor.name,
+          handler,
           durationMs,
           ...(failure ? { error: { message: failure.message, stack: failure.stack } } : {}),
         },
       );
     } catch (error) {
-      this.logger.error({ ...fields, err: error }, 'recording the processing outcome failed');
+      this.logger.error(
+        { ...logFields(envelope), handler, err: error },
+        'recording the processing outcome failed',
+      );
     }
   }
 }

@@ -1,9 +1,15 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { assertSameTenant, Tenant } from '../../event-store/http/tenant.decorator.js';
+import { ApiAcceptedResponse, ApiTags } from '@nestjs/swagger';
+import { assertSameTenant } from '../../access/assert-same-tenant.js';
+import { CurrentCaller, type Caller } from '../../access/caller.js';
+import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
 import { OnboardingStageCompletedEvent } from '../onboarding-stage-completed.event.js';
+import { PublishedEventView } from './published-event.view.js';
 import { StageCompletedDto } from './stage-completed.dto.js';
 
+@ApiTags('onboarding')
+@ApiTenantScoped()
 @Controller('onboarding')
 export class OnboardingController {
   constructor(private readonly eventBus: EventBus) {}
@@ -11,7 +17,9 @@ export class OnboardingController {
   /** Publishes the event on the EventBus exactly as another module would; 202 before storage. */
   @Post('stage-completed')
   @HttpCode(HttpStatus.ACCEPTED)
-  publish(@Tenant() tenantId: string, @Body() body: StageCompletedDto): { eventId: string } {
+  @ApiAcceptedResponse({ type: PublishedEventView })
+  publish(@CurrentCaller() caller: Caller, @Body() body: StageCompletedDto): PublishedEventView {
+    const { tenantId } = caller;
     assertSameTenant(tenantId, body.tenantId);
     const event = new OnboardingStageCompletedEvent({
       ...body,

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -17,11 +18,24 @@ import {
 } from 'class-validator';
 
 export class RelatedEntityDto {
-  @IsString() @IsNotEmpty() entityType!: string;
-  @IsString() @IsNotEmpty() entityId!: string;
-  @IsString() entityName!: string;
-  @IsString() entityStatus!: string;
-  @IsOptional() @IsObject() properties?: Record<string, unknown>;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  entityType!: string;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  entityId!: string;
+  @ApiProperty()
+  @IsString()
+  entityName!: string;
+  @ApiProperty()
+  @IsString()
+  entityStatus!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  properties?: Record<string, unknown>;
 }
 
 const id = (): PropertyDecorator => (target, key) => {
@@ -32,34 +46,111 @@ const id = (): PropertyDecorator => (target, key) => {
 
 /** Body of POST /api/onboarding/stage-completed: the fields of SPEC §2. */
 export class StageCompletedDto {
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) eventId?: string;
-  @IsOptional() @IsISO8601({ strict: true }) timestamp?: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(20) version?: string;
+  @ApiPropertyOptional({ description: 'a new UUID when absent' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  eventId?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'now when absent' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  timestamp?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20)
+  version?: string;
   /** Must be the request's tenant (X-Tenant-Id) when given. */
-  @IsOptional() @IsString() tenantId?: string;
-  @id() onboardingId!: number;
-  @IsString() @IsNotEmpty() leadId!: string;
-  @id() workflowId!: number;
-  @IsString() @IsNotEmpty() workflowName!: string;
-  @id() completedStageId!: number;
-  @IsString() @IsNotEmpty() completedStageName!: string;
-  @IsString() @IsNotEmpty() stageCategory!: string;
-  @IsOptional() @id() nextStageId?: number;
-  @IsOptional() @IsString() nextStageName?: string;
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(100) completionRate!: number;
-  @IsBoolean() isFinalStage!: boolean;
-  @IsString() @IsNotEmpty() responsibleTeam!: string;
-  @IsOptional() @id() assigneeId?: number;
-  @IsString() assigneeName!: string;
-  @IsOptional() @IsObject() businessContext?: Record<string, unknown>;
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) routingTags?: string[];
-  @IsOptional() @IsString() @IsNotEmpty() priority?: string;
-  @IsString() source!: string;
+  @ApiPropertyOptional({ description: 'must be the request tenant when given' })
+  @IsOptional()
+  @IsString()
+  tenantId?: string;
+  @ApiProperty()
+  @id()
+  onboardingId!: number;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  leadId!: string;
+  @ApiProperty()
+  @id()
+  workflowId!: number;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  workflowName!: string;
+  @ApiProperty()
+  @id()
+  completedStageId!: number;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  completedStageName!: string;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  stageCategory!: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @id()
+  nextStageId?: number;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  nextStageName?: string;
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  completionRate!: number;
+  @ApiProperty()
+  @IsBoolean()
+  isFinalStage!: boolean;
+  @ApiProperty()
+  @IsString()
+  @IsNotEmpty()
+  responsibleTeam!: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @id()
+  assigneeId?: number;
+  @ApiProperty()
+  @IsString()
+  assigneeName!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  businessContext?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  routingTags?: string[];
+  @ApiPropertyOptional({ default: 'Medium' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  priority?: string;
+  @ApiProperty()
+  @IsString()
+  source!: string;
+  @ApiPropertyOptional({ type: RelatedEntityDto })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => RelatedEntityDto)
   relatedEntity?: RelatedEntityDto;
-  @IsOptional() @IsString() description?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) tags?: string[];
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  description?: string;
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  tags?: string[];
 }

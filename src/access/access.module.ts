@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyDirectory } from './api-key.directory.js';
+import { ApiKeyGuard } from './api-key.guard.js';
+
+/** Authentication and tenancy for every route: one global guard (SPEC §7). */
+@Module({
+  providers: [ApiKeyDirectory, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+})
+export class AccessModule {}

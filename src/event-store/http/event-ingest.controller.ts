@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { Body, ConflictException, Controller, HttpStatus, Post, Res } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { assertSameTenant } from '../../access/assert-same-tenant.js';
+import { CurrentCaller, type Caller } from '../../access/caller.js';
+import { Clock } from '../../common/clock.js';
+import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
+import { EventPipeline } from '../processing/event.pipeline.js';
+import { EventQueries } from '../queries/event.queries.js';
+import { AppendEventDto } from './append-event.dto.js';
+import { ErrorView } from './error.view.js';
+import { EventView } from './event.view.js';
+
+@ApiTags('events')
+@ApiTenantScoped()
+@Controller('events')
+export class EventIngestController {
+  constructor(
+    private readonly pipeline: EventPipeline,
+    private readonly queries: EventQueries,
+    private readonly clock: Clock,
+  ) {}
+
+  /** 201 with the stored event; the same eventId again: 200 with the event as stored. */
+  @Post()
+  @ApiCreatedResponse({ type: EventView, description: 'stored' })
+  @ApiOkResponse({ type: EventView, description: 'already stored under this eventId' })
+  @ApiConflictResponse({ type: ErrorView, description: 'the eventId belongs to another event' })
+  async append(
+    @CurrentCaller() caller: Caller,
+    @Body() body: AppendEventDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EventView> {
+    assertSameTenant(caller.tenantId, body.tenantId);
+    const eventId = body.eventId ?? randomUUID();
+    const created = await this.pipeline.append({
+      eventId,
+      eventType: body.eventType,
+      eventVersion: body.eventVersion ?? '1.0',
+      eventTimestamp: body.eventTimestamp ? new Date(body.eventTimestamp) : this.clock.now(),
+      aggregateId: body.aggregateId,
+      aggregateType: body.aggregateType,
+      eventSource: body.eventSource ?? 'Unknown',
+      eventData: body.eventData,
+      eventMetadata: body.eventMetadata ?? {},
+      eventDescription: body.eventDescription ?? null,
+      eventTags: body.eventTags ?? [],
+      relatedEntityId: body.relatedEntityId ?? null,
+      relatedEntityType: body.relatedEntityType ?? null,
+      tenantId: caller.tenantId,
+    });
+    const stored = await this.queries.byEventId(
+      { tenantId: caller.tenantId, includeDeleted: true },
+      eventId,
+    );
+    // Another tenant's event is not even acknowledged to exist: the id is simply taken.
+    if (!stored) throw new ConflictException(`eventId ${eventId} is already used by another event`);
+    if (!stored.is_valid) {
+      throw new ConflictException(
+        `eventId ${eventId} was used by an event that has since been deleted; ids are never reused`,
+      );
+    }
+    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    return EventView.fromRow(stored);
+  }
+}

@@ -1,0 +1,166 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { IsInt64 } from '../../common/is-int64.js';
+import { EventStatus } from '../entities/event-status.js';
+import { SORT_COLUMNS, type SortField, type SortOrder } from '../queries/event-query.js';
+import { ToBoolean, ToInteger, ToJsonObject, ToList } from './query-params.js';
+
+export const MAX_PAGE_SIZE = 200;
+/** Deep offsets cost a scan of every row before them; past this, narrow the filters instead. */
+export const MAX_PAGE_INDEX = 1_000_000;
+export const MAX_DAYS = 36_500;
+const SORT_FIELDS = Object.keys(SORT_COLUMNS) as SortField[];
+const STATUSES = Object.values(EventStatus);
+
+/** Query string of GET /api/events: the filters of SPEC §5, all combined with AND. */
+export class QueryEventsDto {
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  eventType?: string;
+
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES, { message: `eventStatus must be one of ${STATUSES.join(', ')}` })
+  eventStatus?: EventStatus;
+
+  @ApiPropertyOptional({ maxLength: 50 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  eventSource?: string;
+
+  @ApiPropertyOptional({ type: 'string', pattern: '^-?\\d{1,19}$' })
+  @IsOptional()
+  @IsInt64()
+  aggregateId?: string;
+
+  @ApiPropertyOptional({ maxLength: 50 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  aggregateType?: string;
+
+  @ApiPropertyOptional({ type: 'string', pattern: '^-?\\d{1,19}$' })
+  @IsOptional()
+  @IsInt64()
+  relatedEntityId?: string;
+
+  @ApiPropertyOptional({ maxLength: 50 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(50)
+  relatedEntityType?: string;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  eventId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'events at or after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'startDate must be an ISO 8601 date' })
+  startDate?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'events at or before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'endDate must be an ISO 8601 date' })
+  endDate?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DAYS, description: 'events of the last N days' })
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DAYS)
+  days?: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'the event carries all of these tags; tags=a,b or tags=a&tags=b',
+  })
+  @IsOptional()
+  @ToList()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'requiresRetry must be true or false' })
+  requiresRetry?: boolean;
+
+  @ApiPropertyOptional({ maxLength: 200, description: 'case-insensitive, in the description' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  keyword?: string;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    description: 'URL-encoded JSON object the event data must contain, e.g. {"stageName":"Won"}',
+  })
+  @IsOptional()
+  @ToJsonObject()
+  @IsObject({ message: 'data must be a URL-encoded JSON object, e.g. {"stageName":"Won"}' })
+  data?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_INDEX, default: 1 })
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_INDEX)
+  pageIndex: number = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  pageSize: number = 20;
+
+  @ApiPropertyOptional({ enum: SORT_FIELDS, default: 'eventTimestamp' })
+  @IsOptional()
+  @IsIn(SORT_FIELDS, { message: `sortField must be one of ${SORT_FIELDS.join(', ')}` })
+  sortField: SortField = 'eventTimestamp';
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'], { message: 'sortOrder must be asc or desc' })
+  sortOrder: SortOrder = 'desc';
+
+  @ApiPropertyOptional({ description: 'operators only: include soft-deleted events' })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'includeDeleted must be true or false' })
+  includeDeleted?: boolean;
+}

@@ -1,0 +1,33 @@
+import { BadRequestException } from '@nestjs/common';
+import type { EventQuery } from '../queries/event-query.js';
+import type { QueryEventsDto } from './query-events.dto.js';
+
+/** The validated query string as the store's query; a reversed date range is a 400. */
+export function toEventQuery(dto: QueryEventsDto): EventQuery {
+  const startDate = dto.startDate === undefined ? undefined : new Date(dto.startDate);
+  const endDate = dto.endDate === undefined ? undefined : new Date(dto.endDate);
+  if (startDate && endDate && startDate > endDate) {
+    throw new BadRequestException('startDate must not be after endDate');
+  }
+  return {
+    eventType: dto.eventType,
+    eventStatus: dto.eventStatus,
+    eventSource: dto.eventSource,
+    aggregateId: dto.aggregateId,
+    aggregateType: dto.aggregateType,
+    relatedEntityId: dto.relatedEntityId,
+    relatedEntityType: dto.relatedEntityType,
+    eventId: dto.eventId,
+    startDate,
+    endDate,
+    days: dto.days,
+    tags: dto.tags,
+    requiresRetry: dto.requiresRetry,
+    keyword: dto.keyword,
+    data: dto.data,
+    pageIndex: dto.pageIndex,
+    pageSize: dto.pageSize,
+    sortField: dto.sortField,
+    sortOrder: dto.sortOrder,
+  };
+}

@@ -1,0 +1,38 @@
+import type { ReadScope } from './read-scope.js';
+
+/**
+ * The WHERE clause of every read of ff_events. It can only be started from a scope, so the tenant
+ * condition and the soft-delete condition are part of every query by construction rather than
+ * remembered in each one. `is_valid` is written out literally: it is what lets the planner use
+ * the partial indexes (all `where is_valid`).
+ *
+ * Values always travel as parameters (`?`); clauses are fixed SQL text from this codebase.
+ */
+export class ScopedWhere {
+  private readonly clauses: string[] = [];
+  private readonly values: unknown[] = [];
+
+  constructor(scope: ReadScope) {
+    this.and('tenant_id = ?', scope.tenantId);
+    if (!scope.includeDeleted) this.clauses.push('is_valid');
+  }
+
+  and(clause: string, ...values: unknown[]): this {
+    this.clauses.push(clause);
+    this.values.push(...values);
+    return this;
+  }
+
+  /** Adds the clause only when the value is given. */
+  andIf<T>(value: T | undefined, clause: string, toParam: (value: T) => unknown = (v) => v): this {
+    return value === undefined ? this : this.and(clause, toParam(value));
+  }
+
+  get sql(): string {
+    return `where ${this.clauses.join(' and ')}`;
+  }
+
+  get params(): unknown[] {
+    return [...this.values];
+  }
+}
