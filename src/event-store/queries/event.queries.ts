@@ -72,23 +72,12 @@ export class EventQueries {
 
   /** One page and the exact number of matching rows. */
   async page(scope: ReadScope, query: EventQuery): Promise<EventPage<EventRow>> {
-    const where = this.filter(scope, query);
-    const column = SORT_COLUMNS[query.sortField];
-    const order = query.sortOrder;
-    // id breaks ties so that rows never move between pages of the same query.
-    const tieBreak = column === 'id' ? '' : `, id ${order}`;
+    const statements = pageStatements(scope, query, this.clock.now());
     const [items, [{ total }]] = await Promise.all([
-      this.select(
-        `select * from ff_events ${where.sql}
-         order by ${column} ${order}${tieBreak} limit ? offset ?`,
-        [...where.params, query.pageSize, (query.pageIndex - 1) * query.pageSize],
-      ),
+      this.select(statements.page.sql, statements.page.params),
       this.em
         .fork()
-        .execute<{ total: number }[]>(
-          `select count(*)::float8 as total from ff_events ${where.sql}`,
-          where.params,
-        ),
+        .execute<{ total: number }[]>(statements.count.sql, statements.count.params),
     ]);
     return {
       items,
@@ -99,32 +88,64 @@ export class EventQueries {
     };
   }
 
-  private filter(scope: ReadScope, query: EventQuery): ScopedWhere {
-    return new ScopedWhere(scope)
-      .andIf(query.eventId, 'event_id = ?')
-      .andIf(query.eventType, 'event_type = ?')
-      .andIf(query.eventStatus, 'event_status = ?')
-      .andIf(query.eventSource, 'event_source = ?')
-      .andIf(query.aggregateId, 'aggregate_id = ?')
-      .andIf(query.aggregateType, 'aggregate_type = ?')
-      .andIf(query.relatedEntityId, 'related_entity_id = ?')
-      .andIf(query.relatedEntityType, 'related_entity_type = ?')
-      .andIf(query.startDate, 'event_timestamp >= ?')
-      .andIf(query.endDate, 'event_timestamp <= ?')
-      .andIf(query.days, 'event_timestamp >= ?', (days) => this.daysAgo(days))
-      .andIf(query.tags, 'event_tags @> ?::jsonb', (tags) => JSON.stringify(tags))
-      .andIf(query.data, 'event_data @> ?::jsonb', (data) => JSON.stringify(data))
-      .andIf(query.requiresRetry, 'requires_retry = ?')
-      .andIf(query.keyword, `event_description ilike ?`, (keyword) => `%${escapeLike(keyword)}%`);
-  }
-
   private daysAgo(days: number): Date {
-    return new Date(this.clock.now().getTime() - days * DAY_MS);
+    return daysBefore(this.clock.now(), days);
   }
 
   private select(sql: string, params: unknown[]): Promise<EventRow[]> {
     return this.em.fork().execute<EventRow[]>(sql, params);
   }
+}
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/**
+ * The two statements of a paged query, exactly as run: kept apart from the service so that a test
+ * can EXPLAIN them and see which indexes serve each filter.
+ */
+export function pageStatements(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+): { page: Statement; count: Statement } {
+  const where = new ScopedWhere(scope)
+    .andIf(query.eventId, 'event_id = ?')
+    .andIf(query.eventType, 'event_type = ?')
+    .andIf(query.eventStatus, 'event_status = ?')
+    .andIf(query.eventSource, 'event_source = ?')
+    .andIf(query.aggregateId, 'aggregate_id = ?')
+    .andIf(query.aggregateType, 'aggregate_type = ?')
+    .andIf(query.relatedEntityId, 'related_entity_id = ?')
+    .andIf(query.relatedEntityType, 'related_entity_type = ?')
+    .andIf(query.startDate, 'event_timestamp >= ?')
+    .andIf(query.endDate, 'event_timestamp <= ?')
+    .andIf(query.days, 'event_timestamp >= ?', (days) => daysBefore(now, days))
+    .andIf(query.tags, 'event_tags @> ?::jsonb', (tags) => JSON.stringify(tags))
+    .andIf(query.data, 'event_data @> ?::jsonb', (data) => JSON.stringify(data))
+    .andIf(query.requiresRetry, 'requires_retry = ?')
+    .andIf(query.keyword, 'event_description ilike ?', (keyword) => `%${escapeLike(keyword)}%`);
+  const column = SORT_COLUMNS[query.sortField];
+  const order = query.sortOrder;
+  // id breaks ties so that rows never move between pages of the same query.
+  const tieBreak = column === 'id' ? '' : `, id ${order}`;
+  return {
+    page: {
+      sql: `select * from ff_events ${where.sql}
+            order by ${column} ${order}${tieBreak} limit ? offset ?`,
+      params: [...where.params, query.pageSize, (query.pageIndex - 1) * query.pageSize],
+    },
+    count: {
+      sql: `select count(*)::float8 as total from ff_events ${where.sql}`,
+      params: where.params,
+    },
+  };
+}
+
+function daysBefore(now: Date, days: number): Date {
+  return new Date(now.getTime() - days * DAY_MS);
 }
 
 /** The keyword is matched literally: %, _ and the escape character lose their LIKE meaning. */
