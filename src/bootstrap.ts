@@ -31,7 +31,7 @@ export async function createApp(
       AppModule.forRoot(config, database, rootLogger, imports),
       // Path parameters up to 1000 characters reach validation, which names the field that is
       // too long; find-my-way's default (100) would answer a bare 414 first.
-      new FastifyAdapter({ maxParamLength: 1000 }),
+      new FastifyAdapter({ routerOptions: { maxParamLength: 1000 } }),
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));

@@ -75,9 +75,7 @@ export class EventQueries {
     const statements = pageStatements(scope, query, this.clock.now());
     const [items, [{ total }]] = await Promise.all([
       this.select(statements.page.sql, statements.page.params),
-      this.em
-        .fork()
-        .execute<{ total: number }[]>(statements.count.sql, statements.count.params),
+      this.em.fork().execute<{ total: number }[]>(statements.count.sql, statements.count.params),
     ]);
     return {
       items,
