@@ -27,6 +27,10 @@ export interface EventsConfig {
   readonly purgeAfterDays: number | undefined;
   /** A processing handler still running after this long counts as failed (it may hang). */
   readonly handlerTimeoutMs: number;
+  /** Events one retry-sweep claim takes at a time. */
+  readonly retryBatchSize: number;
+  /** Rows one retention statement soft-deletes or purges at a time. */
+  readonly cleanupBatchSize: number;
 }
 
 /** Lists every bad variable at once, each with what it accepts, so one restart fixes them all. */
@@ -73,8 +77,16 @@ export class AppConfig {
         ),
         purgeAfterDays: reader.optionalInteger('EVENTS_PURGE_AFTER_DAYS', 1, 36_500),
         handlerTimeoutMs: reader.integer('EVENTS_HANDLER_TIMEOUT_MS', 30_000, 100),
+        retryBatchSize: reader.integer('EVENTS_RETRY_BATCH_SIZE', 50, 1, 1_000),
+        cleanupBatchSize: reader.integer('EVENTS_CLEANUP_BATCH_SIZE', 5_000, 10, 100_000),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    );
+    // A handler may legitimately run for the whole handler timeout; only after that can its event
+    // be called abandoned, or the retry sweep would run it a second time alongside the first.
+    reader.check(
+      config.events.stuckTimeoutMs > config.events.handlerTimeoutMs,
+      `EVENTS_STUCK_TIMEOUT_MS (${config.events.stuckTimeoutMs}) must be greater than EVENTS_HANDLER_TIMEOUT_MS (${config.events.handlerTimeoutMs})`,
     );
     reader.throwIfInvalid();
     return config;
@@ -85,6 +97,10 @@ class EnvReader {
   private readonly problems: string[] = [];
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  check(condition: boolean, problem: string): void {
+    if (!condition) this.problems.push(problem);
+  }
 
   throwIfInvalid(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

@@ -13,8 +13,10 @@ import { InFlightTracker } from './processing/in-flight.tracker.js';
 import { RetryPolicy } from './processing/retry-policy.js';
 import { EventStatisticsQuery } from './queries/event-statistics.query.js';
 import { EventQueries } from './queries/event.queries.js';
+import { RetentionSweeper } from './sweeps/retention.sweeper.js';
+import { RetrySweeper } from './sweeps/retry.sweeper.js';
 
-/** The store, its pipeline, its queries and operations, and their REST routes. Event-owning modules import forFeature. */
+/** The store, its pipeline, sweeps, queries and operations, and their REST routes. Event-owning modules import forFeature. */
 @Global()
 @Module({
   providers: [
@@ -27,9 +29,19 @@ import { EventQueries } from './queries/event.queries.js';
     EventQueries,
     EventStatisticsQuery,
     EventOperations,
+    RetrySweeper,
+    RetentionSweeper,
   ],
   controllers: [EventIngestController, EventQueriesController, EventOperationsController],
-  exports: [Clock, EventTypeRegistry, EventStore, EventPipeline, EventQueries],
+  exports: [
+    Clock,
+    EventTypeRegistry,
+    EventStore,
+    EventPipeline,
+    EventQueries,
+    RetrySweeper,
+    RetentionSweeper,
+  ],
 })
 export class EventStoreModule {
   /**

@@ -14,6 +14,7 @@ import {
   pendingHandlers,
   type HandlerOutcome,
   type ProcessingState,
+  type ProcessingUpdate,
 } from './processing/handler-outcome.js';
 import { RetryPolicy } from './processing/retry-policy.js';
 
@@ -49,7 +50,7 @@ const INSERT_EVENTS = `
   returning event_id`;
 
 const LOCK_EVENT = `
-  select event_status, event_metadata, process_count, max_retry_count
+  select event_status, event_metadata, process_count, max_retry_count, next_retry_at
   from ff_events where event_id = ? for update`;
 
 const UPDATE_OUTCOME = `
@@ -70,6 +71,67 @@ const CLAIM_FAILED = `
       modify_date = ?, modify_by = ?
   where event_id = ? and tenant_id = ? and is_valid and event_status = 'Failed'
   returning *`;
+
+/**
+ * The retry sweep's claim: a small batch of due failures, oldest due first, through
+ * idx_ff_events_retry (partial on requires_retry and is_valid, so it holds only waiting rows).
+ * SKIP LOCKED lets several instances claim side by side without waiting on each other, and the
+ * status re-check that FOR UPDATE does on a row another instance has just claimed drops it from
+ * this batch: no event is claimed twice for the same due time. The claim commits at once, so a
+ * crashed instance leaves Retry rows that the stuck recovery below picks up after the timeout.
+ */
+const CLAIM_DUE = `
+  with due as (
+    select id from ff_events
+    where requires_retry and is_valid and event_status = 'Failed' and next_retry_at <= ?
+    order by next_retry_at
+    limit ?
+    for update skip locked
+  )
+  update ff_events as e
+  set event_status = 'Retry', process_count = e.process_count + 1, last_processed_at = ?,
+      modify_date = ?, modify_by = ?
+  from due where e.id = due.id
+  returning e.*`;
+
+/**
+ * Events left Published or Retry since before the cutoff: their process died mid-processing.
+ * Each is claimed for another attempt while attempts remain; one whose attempts are spent (a
+ * poison event that kills every process that runs it) is declared dead instead of looping.
+ */
+const CLAIM_STUCK = `
+  with stuck as (
+    select id from ff_events
+    where is_valid and event_status in ('Published', 'Retry') and modify_date < ?
+    order by modify_date
+    limit ?
+    for update skip locked
+  )
+  update ff_events as e
+  set event_status = case when e.process_count - 1 < e.max_retry_count then 'Retry' else 'Failed' end,
+      process_count = case when e.process_count - 1 < e.max_retry_count
+        then e.process_count + 1 else e.process_count end,
+      requires_retry = false,
+      next_retry_at = null,
+      error_message = case when e.process_count - 1 < e.max_retry_count then e.error_message
+        else left('abandoned: processing never finished in ' || e.process_count || ' attempts', 2000)
+        end,
+      last_processed_at = ?, modify_date = ?, modify_by = ?
+  from stuck where e.id = stuck.id
+  returning e.*`;
+
+/** Hard-deletes one batch of rows soft-deleted before the cutoff, via idx_ff_events_purge. */
+const PURGE_BATCH = `
+  with batch as (
+    select id from ff_events
+    where not is_valid and modify_date < ?
+    order by modify_date
+    limit ?
+    for update skip locked
+  ), purged as (
+    delete from ff_events as e using batch where e.id = batch.id returning 1
+  )
+  select count(*)::int as n from purged`;
 
 /** An operator closes an event by hand; the metadata records who and when. */
 const MARK_PROCESSED = `
@@ -109,8 +171,6 @@ const SOFT_DELETE_BATCH = (tenantScoped: boolean) => `
   )
   select count(*)::int as n from deleted`;
 
-export const CLEANUP_BATCH_SIZE = 5_000;
-
 export interface CleanupResult {
   readonly rows: number;
   readonly batches: number;
@@ -121,6 +181,7 @@ interface LockedRow {
   event_metadata: Record<string, unknown>;
   process_count: number;
   max_retry_count: number;
+  next_retry_at: Date | string | null;
 }
 
 /** The one way into ff_events for writes: append, record handler outcomes, read back. */
@@ -147,9 +208,12 @@ export class EventStore {
    * persistence handler has not yet: handlers may finish in any order. The row lock serialises
    * outcomes of the same event, so none is lost.
    */
-  async recordOutcome(event: PendingEvent, outcome: HandlerOutcome): Promise<void> {
+  async recordOutcome(
+    event: PendingEvent,
+    outcome: HandlerOutcome,
+  ): Promise<ProcessingUpdate | undefined> {
     const now = this.clock.now();
-    await this.em.fork().transactional(async (em) => {
+    return this.em.fork().transactional(async (em) => {
       const lock = () => em.execute<LockedRow[]>(LOCK_EVENT, [event.envelope.eventId]);
       let [row] = await lock();
       if (!row) {
@@ -163,9 +227,10 @@ export class EventStore {
         eventMetadata: row.event_metadata,
         processCount: row.process_count,
         maxRetryCount: row.max_retry_count,
+        nextRetryAt: row.next_retry_at === null ? null : new Date(row.next_retry_at),
       };
       const update = applyOutcome(state, outcome, now, this.retryPolicy);
-      if (!update) return;
+      if (!update) return undefined;
       const metadata = {
         ...update.eventMetadata,
         processingInfo: this.processingInfo(now, longestRun(update.eventMetadata)),
@@ -180,6 +245,7 @@ export class EventStore {
         INSTANCE_ID,
         event.envelope.eventId,
       ]);
+      return update;
     });
   }
 
@@ -217,6 +283,36 @@ export class EventStore {
     return row;
   }
 
+  /** Claims up to `limit` Failed events whose retry is due; see CLAIM_DUE. */
+  async claimDue(limit: number): Promise<EventRow[]> {
+    const now = this.clock.now();
+    return this.em.fork().execute<EventRow[]>(CLAIM_DUE, [now, limit, now, now, INSTANCE_ID]);
+  }
+
+  /**
+   * Claims up to `limit` events untouched since the cutoff while Published or Retry; see
+   * CLAIM_STUCK. The rows come back Retry (claimed) or Failed (declared dead).
+   */
+  async claimStuck(cutoff: Date, limit: number): Promise<EventRow[]> {
+    const now = this.clock.now();
+    return this.em.fork().execute<EventRow[]>(CLAIM_STUCK, [cutoff, limit, now, now, INSTANCE_ID]);
+  }
+
+  /** Hard-deletes rows soft-deleted before the cutoff, batch by batch, like softDeleteOlderThan. */
+  async purgeDeletedBefore(cutoff: Date, proceed: () => boolean): Promise<CleanupResult> {
+    const batchSize = this.config.events.cleanupBatchSize;
+    let rows = 0;
+    let batches = 0;
+    for (;;) {
+      const [{ n }] = await this.em
+        .fork()
+        .execute<{ n: number }[]>(PURGE_BATCH, [cutoff, batchSize]);
+      rows += n;
+      batches += 1;
+      if (n < batchSize || !proceed()) return { rows, batches };
+    }
+  }
+
   /** Ends a claim that has no handler left to run: they all succeeded before. */
   async settleClaim(eventId: string): Promise<void> {
     const now = this.clock.now();
@@ -229,9 +325,9 @@ export class EventStore {
    */
   async softDeleteOlderThan(
     cutoff: Date,
-    options: { tenantId?: string; by: string; batchSize?: number; proceed?: () => boolean },
+    options: { tenantId?: string; by: string; proceed?: () => boolean },
   ): Promise<CleanupResult> {
-    const batchSize = options.batchSize ?? CLEANUP_BATCH_SIZE;
+    const batchSize = this.config.events.cleanupBatchSize;
     const sql = SOFT_DELETE_BATCH(options.tenantId !== undefined);
     const scope = options.tenantId === undefined ? [] : [options.tenantId];
     let rows = 0;

@@ -37,7 +37,10 @@ describe('GET /health', () => {
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({
       status: 'unavailable',
-      database: { reachable: true, pendingMigrations: ['CreateEventsTable_20241220'] },
+      database: {
+        reachable: true,
+        pendingMigrations: ['CreateEventsTable_20241220', 'AddPurgeIndex_20261124'],
+      },
     });
   });
 

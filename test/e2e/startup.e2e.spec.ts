@@ -91,7 +91,10 @@ describe('start-up', () => {
 
     it('migrates the schema exactly once', async () => {
       const { rows } = await db.query<{ name: string }>('select name from mikro_orm_migrations');
-      expect(rows.map((row) => row.name)).toEqual(['CreateEventsTable_20241220']);
+      expect(rows.map((row) => row.name)).toEqual([
+        'CreateEventsTable_20241220',
+        'AddPurgeIndex_20261124',
+      ]);
     });
   });
 });

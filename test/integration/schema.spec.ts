@@ -115,14 +115,16 @@ async function tableExists(db: TestDatabase, table: string): Promise<boolean> {
   return rows[0]?.found !== null;
 }
 
-describe('migration CreateEventsTable_20241220', () => {
+const ALL_MIGRATIONS = ['CreateEventsTable_20241220', 'AddPurgeIndex_20261124'];
+
+describe('migrations', () => {
   let db: TestDatabase;
   let orm: MikroORM;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     orm = await MikroORM.init(ormConfig(db.url));
-    expect(await migrateUp(orm)).toEqual(['CreateEventsTable_20241220']);
+    expect(await migrateUp(orm)).toEqual(ALL_MIGRATIONS);
   });
 
   afterAll(async () => {
@@ -161,6 +163,13 @@ describe('migration CreateEventsTable_20241220', () => {
     );
   });
 
+  it('indexes soft-deleted rows by modify_date for the purge, and only those', async () => {
+    const indexes = await indexesOf(db, 'ff_events');
+    expect(indexes.get('idx_ff_events_purge')?.def).toMatch(
+      /\(modify_date\) WHERE \(NOT is_valid\)/,
+    );
+  });
+
   it('rejects a second row with the same event_id, even after a soft delete', async () => {
     const insert = `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id, is_valid) values ('dup-1', 'T', now(), 1, 'A', '{}', 't', $1)`;
@@ -179,12 +188,15 @@ describe('migration CreateEventsTable_20241220', () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
 
+    expect(await migrateDown(orm)).toEqual(['AddPurgeIndex_20261124']);
+    expect((await indexesOf(db, 'ff_events')).has('idx_ff_events_purge')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['CreateEventsTable_20241220']);
     expect(await tableExists(db, 'ff_events')).toBe(false);
     expect(await tableExists(db, 'ff_stage_completion_log')).toBe(false);
 
-    expect(await migrateUp(orm)).toEqual(['CreateEventsTable_20241220']);
+    expect(await migrateUp(orm)).toEqual(ALL_MIGRATIONS);
     expect(await columnsOf(db, 'ff_events')).toEqual(FF_EVENTS_COLUMNS);
-    expect((await indexesOf(db, 'ff_events')).size).toBe(FF_EVENTS_INDEXES.length + 1);
+    // The 13 named indexes, the primary key and the purge index.
+    expect((await indexesOf(db, 'ff_events')).size).toBe(FF_EVENTS_INDEXES.length + 2);
   });
 });

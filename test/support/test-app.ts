@@ -15,6 +15,9 @@ export async function startTestApp(
     ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
     PORT: '0',
     LOG_LEVEL: 'warn',
+    // Sweeps run when a test calls them, not on a timer in the middle of its assertions.
+    EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
+    EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
     ...env,
   });
   const app = await createApp(config, options);

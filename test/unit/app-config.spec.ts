@@ -27,6 +27,8 @@ describe('AppConfig.fromEnv', () => {
       retentionSweepIntervalMs: 3_600_000,
       purgeAfterDays: undefined,
       handlerTimeoutMs: 30_000,
+      retryBatchSize: 50,
+      cleanupBatchSize: 5_000,
     });
   });
 
@@ -42,6 +44,8 @@ describe('AppConfig.fromEnv', () => {
       EVENTS_RETENTION_SWEEP_INTERVAL_MS: '5000',
       EVENTS_PURGE_AFTER_DAYS: '7',
       EVENTS_HANDLER_TIMEOUT_MS: '5000',
+      EVENTS_RETRY_BATCH_SIZE: '10',
+      EVENTS_CLEANUP_BATCH_SIZE: '1000',
       LOG_LEVEL: 'debug',
     });
     expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/events');
@@ -59,6 +63,8 @@ describe('AppConfig.fromEnv', () => {
       retentionSweepIntervalMs: 5000,
       purgeAfterDays: 7,
       handlerTimeoutMs: 5000,
+      retryBatchSize: 10,
+      cleanupBatchSize: 1000,
     });
     expect(config.logLevel).toBe('debug');
   });
@@ -74,6 +80,13 @@ describe('AppConfig.fromEnv', () => {
     ['EVENTS_RETENTION_SWEEP_INTERVAL_MS', '1e3', /EVENTS_RETENTION_SWEEP_INTERVAL_MS=1e3/],
     ['EVENTS_PURGE_AFTER_DAYS', 'never', /EVENTS_PURGE_AFTER_DAYS=never/],
     ['EVENTS_HANDLER_TIMEOUT_MS', '0', /EVENTS_HANDLER_TIMEOUT_MS=0 .* at least|from 100/],
+    ['EVENTS_RETRY_BATCH_SIZE', '0', /EVENTS_RETRY_BATCH_SIZE=0 .* from 1 to 1000/],
+    ['EVENTS_CLEANUP_BATCH_SIZE', '1000000', /EVENTS_CLEANUP_BATCH_SIZE=1000000 .* to 100000/],
+    [
+      'EVENTS_STUCK_TIMEOUT_MS',
+      '20000',
+      /EVENTS_STUCK_TIMEOUT_MS \(20000\) must be greater than EVENTS_HANDLER_TIMEOUT_MS \(30000\)/,
+    ],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL=loud is invalid; expected one of fatal, error, warn, info/],
     ['DATABASE_URL', 'not a url', /DATABASE_URL is not a URL/],
     ['DATABASE_URL', 'mysql://root@db/events', /DATABASE_URL must start with postgres:\/\//],

@@ -15,6 +15,7 @@ function state(processCount: number, handlers = pendingHandlers(['a', 'b'])): Pr
     eventMetadata: { handlers },
     processCount,
     maxRetryCount: 3,
+    nextRetryAt: null,
   };
 }
 
@@ -42,6 +43,44 @@ describe('RetryPolicy', () => {
 
 describe('applyOutcome', () => {
   const policy = new RetryPolicy(() => 0.5);
+
+  it('keeps the retry time an earlier failure of the same attempt scheduled', () => {
+    const failed = applyOutcome(
+      state(1),
+      { handler: 'a', durationMs: 1, error: { message: 'boom' } },
+      now,
+      new RetryPolicy(() => 0),
+    )!;
+    const later = new Date(now.getTime() + 5_000);
+    const next = applyOutcome(
+      {
+        ...state(1),
+        eventStatus: failed.eventStatus,
+        eventMetadata: failed.eventMetadata,
+        nextRetryAt: failed.nextRetryAt,
+      },
+      { handler: 'b', durationMs: 1 },
+      later,
+      new RetryPolicy(() => 1),
+    )!;
+    expect(next.eventStatus).toBe(EventStatus.Failed);
+    expect(next.nextRetryAt).toEqual(failed.nextRetryAt);
+  });
+
+  it('schedules afresh when a retry attempt (status Retry) fails', () => {
+    const retrying = {
+      ...state(2, { a: { status: 'failed' as const, attempts: 1 } }),
+      eventStatus: EventStatus.Retry,
+      nextRetryAt: new Date(now.getTime() - MINUTE),
+    };
+    const update = applyOutcome(
+      retrying,
+      { handler: 'a', durationMs: 1, error: { message: 'again' } },
+      now,
+      policy,
+    )!;
+    expect(update.nextRetryAt).toEqual(new Date(now.getTime() + 4 * MINUTE));
+  });
 
   it('keeps the status while other handlers are pending, and is Processed once all succeeded', () => {
     const first = applyOutcome(state(1), { handler: 'a', durationMs: 1 }, now, policy)!;

@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
 import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
 
 /**
@@ -7,4 +8,5 @@ import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'CreateEventsTable_20241220', class: CreateEventsTable_20241220 },
+  { name: 'AddPurgeIndex_20261124', class: AddPurgeIndex_20261124 },
 ];

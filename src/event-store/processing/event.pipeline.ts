@@ -154,8 +154,9 @@ export class EventPipeline {
     durationMs: number,
     failure: Error | undefined,
   ): Promise<void> {
+    const fields = { ...logFields(envelope), handler };
     try {
-      await this.store.recordOutcome(
+      const update = await this.store.recordOutcome(
         { envelope, handlers: this.registry.processorNames(envelope.eventType) },
         {
           handler,
@@ -163,11 +164,13 @@ export class EventPipeline {
           ...(failure ? { error: { message: failure.message, stack: failure.stack } } : {}),
         },
       );
+      if (failure && update?.requiresRetry) {
+        this.logger.info({ ...fields, nextRetryAt: update.nextRetryAt }, 'retry scheduled');
+      } else if (failure && update) {
+        this.logger.warn(fields, 'event dead: no retries left');
+      }
     } catch (error) {
-      this.logger.error(
-        { ...logFields(envelope), handler, err: error },
-        'recording the processing outcome failed',
-      );
+      this.logger.error({ ...fields, err: error }, 'recording the processing outcome failed');
     }
   }
 }

@@ -28,6 +28,8 @@ export interface ProcessingState {
   readonly eventMetadata: Record<string, unknown>;
   readonly processCount: number;
   readonly maxRetryCount: number;
+  /** The retry already scheduled by an earlier outcome of this attempt, if any. */
+  readonly nextRetryAt: Date | null;
 }
 
 export interface ProcessingUpdate {
@@ -78,6 +80,12 @@ export function applyOutcome(
 
   if (failed.length > 0) {
     const requiresRetry = policy.mayRetry(state.processCount, state.maxRetryCount);
+    // Another handler of this attempt already failed and scheduled the retry: later outcomes of
+    // the same attempt keep that time rather than draw a new jitter and push it back.
+    const scheduled =
+      state.eventStatus === EventStatus.Failed && state.nextRetryAt !== null
+        ? state.nextRetryAt
+        : undefined;
     return {
       eventStatus: EventStatus.Failed,
       eventMetadata,
@@ -87,7 +95,7 @@ export function applyOutcome(
       ),
       requiresRetry,
       nextRetryAt: requiresRetry
-        ? new Date(now.getTime() + policy.delayAfterAttemptMs(state.processCount))
+        ? (scheduled ?? new Date(now.getTime() + policy.delayAfterAttemptMs(state.processCount)))
         : null,
     };
   }

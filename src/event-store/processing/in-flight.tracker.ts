@@ -7,6 +7,12 @@ import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 @Injectable()
 export class InFlightTracker implements BeforeApplicationShutdown {
   private readonly running = new Set<Promise<unknown>>();
+  private stopping = false;
+
+  /** True once shutdown began: sweeps finish their current batch and claim no more. */
+  get draining(): boolean {
+    return this.stopping;
+  }
 
   track<T>(work: Promise<T>): Promise<T> {
     this.running.add(work);
@@ -20,6 +26,7 @@ export class InFlightTracker implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     // Work finishing may start more (a processor after its event's insert): drain until empty.
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
