@@ -1,53 +1,80 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 
 /** The service as a separate process (src/main.ts, as `npm start` runs it). */
 export interface ServiceProcess {
   readonly child: ChildProcess;
+  readonly port: number;
   /** Everything written to stdout and stderr so far. */
   output(): string;
-  /** Resolves once the service logs that it is up. */
-  readonly ready: Promise<void>;
-  /** Sends the signal and resolves with the exit code (null when killed by a signal). */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends the signal and resolves with how the process ended: its exit code, or the signal that
+   * ended it (Nest re-raises SIGTERM after a graceful shutdown, so that is a clean stop).
+   */
+  stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }
 
-export function startService(env: NodeJS.ProcessEnv, readyTimeoutMs = 60_000): ServiceProcess {
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the service on a free port and resolves once GET /health answers 200: whatever the log
+ * level, readiness is what a load balancer would see.
+ */
+export async function startService(
+  env: NodeJS.ProcessEnv,
+  readyTimeoutMs = 60_000,
+): Promise<ServiceProcess> {
+  const port = await freePort();
   const child = spawn(
     process.execPath,
     ['--import', '@swc-node/register/esm-register', 'src/main.ts'],
     {
-      env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', ...env },
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`service not up within ${readyTimeoutMs} ms:\n${output}`)),
-      readyTimeoutMs,
-    );
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('flowflex-events is up')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`service exited with ${code} before it was up:\n${output}`));
-    });
-  });
-  return {
+  const collect = (chunk: Buffer) => (output += chunk.toString());
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.on('close', (code, signal) => resolve(code ?? signal)),
+  );
+  const service: ServiceProcess = {
     child,
+    port,
     output: () => output,
-    ready,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
   };
+
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`service exited with ${child.exitCode} before it was up:\n${output}`);
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      if (response.ok) return service;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await service.stop('SIGKILL');
+      throw new Error(`service not up within ${readyTimeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

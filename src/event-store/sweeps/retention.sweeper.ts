@@ -10,7 +10,7 @@ import { InFlightTracker } from '../processing/in-flight.tracker.js';
 import { Sweeper } from './sweeper.js';
 
 /** Arbitrary but fixed: every instance takes the same lock to run retention. */
-const RETENTION_LOCK_KEY = 7_311_220_240_090;
+export const RETENTION_LOCK_KEY = 7_311_220_240_090;
 const DAY_MS = 86_400_000;
 
 export interface RetentionSweepReport {
