@@ -213,6 +213,21 @@ describe('query routes', () => {
       expect(ids(byCount.items)[0]).toBe('a3');
     });
 
+    it('orders and pages tag and data matches like any other result', async () => {
+      const ordered = async (query: string) =>
+        ids((await get(`/api/events?${query}`)).json<Page>().items);
+      expect(await ordered('tags=eu&sortOrder=asc')).toEqual(['a3', 'a1']);
+      expect(await ordered('tags=eu')).toEqual(['a1', 'a3']);
+      expect(await ordered('tags=eu&pageSize=1&pageIndex=2')).toEqual(['a3']);
+      const data = encodeURIComponent('{"region":"EU"}');
+      expect(await ordered(`data=${data}&sortField=processCount&sortOrder=desc`)).toEqual([
+        'a2',
+        'a1',
+      ]);
+      const page = (await get(`/api/events?data=${data}&pageSize=1`)).json<Page>();
+      expect(page).toMatchObject({ total: 2, totalPages: 2 });
+    });
+
     it('shows soft-deleted events only when asked for explicitly', async () => {
       expect(await pageIds('tags=kyc,eu')).toEqual(['a1']);
       expect(await pageIds('tags=kyc,eu&includeDeleted=true')).toEqual(['a1', 'a6-deleted']);

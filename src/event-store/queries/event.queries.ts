@@ -128,17 +128,38 @@ export function pageStatements(
   const column = SORT_COLUMNS[query.sortField];
   const order = query.sortOrder;
   // id breaks ties so that rows never move between pages of the same query.
-  const tieBreak = column === 'id' ? '' : `, id ${order}`;
+  const orderBy = column === 'id' ? `id ${order}` : `${column} ${order}, id ${order}`;
+  const paging = [query.pageSize, (query.pageIndex - 1) * query.pageSize];
+  const count = {
+    sql: `select count(*)::float8 as total from ff_events ${where.sql}`,
+    params: where.params,
+  };
+  if (query.tags === undefined && query.data === undefined) {
+    return {
+      page: {
+        sql: `select * from ff_events ${where.sql} order by ${orderBy} limit ? offset ?`,
+        params: [...where.params, ...paging],
+      },
+      count,
+    };
+  }
+  // PostgreSQL keeps no statistics on what jsonb values contain, so with ORDER BY ... LIMIT it may
+  // walk a timestamp index hoping to meet 20 matches early; for a rare tag or value that walk
+  // reads the whole table. Materialising the matches (ids and sort keys only) first lets the GIN
+  // index find them, and costs about what the exact count costs, which has to find them all.
   return {
     page: {
-      sql: `select * from ff_events ${where.sql}
-            order by ${column} ${order}${tieBreak} limit ? offset ?`,
-      params: [...where.params, query.pageSize, (query.pageIndex - 1) * query.pageSize],
+      sql: `with matched as materialized (
+              select id, ${column} as sort_key from ff_events ${where.sql}
+            ), page as (
+              select id, sort_key from matched
+              order by sort_key ${order}, id ${order} limit ? offset ?
+            )
+            select e.* from page join ff_events as e on e.id = page.id
+            order by page.sort_key ${order}, page.id ${order}`,
+      params: [...where.params, ...paging],
     },
-    count: {
-      sql: `select count(*)::float8 as total from ff_events ${where.sql}`,
-      params: where.params,
-    },
+    count,
   };
 }
 
