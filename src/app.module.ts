@@ -10,6 +10,7 @@ import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthModule } from './health/health.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import type { Logger } from 'pino';
 
 export type ModuleImport = NonNullable<ModuleMetadata['imports']>[number];
@@ -31,6 +32,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         ScheduleModule.forRoot(),
         AccessModule,
+        MetricsModule,
         HealthModule,
         EventStoreModule,
         OnboardingModule,

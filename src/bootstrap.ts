@@ -8,6 +8,8 @@ import { Database } from './database/database.js';
 import { createRootLogger } from './logging/root-logger.js';
 import { createValidationPipe } from './common/validation.js';
 import { setupOpenApi } from './docs/openapi.js';
+import { registerRequestRoute } from './logging/request-route.hook.js';
+import { registerHttpMetrics } from './metrics/http-metrics.hook.js';
 
 /**
  * Builds the application: the database first (embedded server, connection check, migrations), then
@@ -36,8 +38,10 @@ export async function createApp(
     );
     app.useLogger(app.get(Logger));
     app.useGlobalPipes(createValidationPipe());
-    app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'docs'] });
+    app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics', 'docs'] });
     setupOpenApi(app);
+    registerRequestRoute(app);
+    registerHttpMetrics(app);
     // Shutdown hooks let in-flight handlers finish before the database closes on SIGTERM/SIGINT.
     app.enableShutdownHooks();
     return app;

@@ -11,6 +11,9 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'silent',
 ];
 
+export type LogFormat = 'json' | 'pretty';
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
 /** Tenant `*` marks an operator key: it may act for any tenant and alone may run cleanup. */
 export interface ApiKey {
   readonly key: string;
@@ -55,6 +58,8 @@ export class AppConfig {
     readonly apiKeys: readonly ApiKey[],
     readonly events: EventsConfig,
     readonly logLevel: LogLevel,
+    /** json for machines (the default); pretty for a person at a terminal. */
+    readonly logFormat: LogFormat,
   ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -81,6 +86,7 @@ export class AppConfig {
         cleanupBatchSize: reader.integer('EVENTS_CLEANUP_BATCH_SIZE', 5_000, 10, 100_000),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+      reader.oneOf('LOG_FORMAT', 'json', LOG_FORMATS),
     );
     // A handler may legitimately run for the whole handler timeout; only after that can its event
     // be called abandoned, or the retry sweep would run it a second time alongside the first.

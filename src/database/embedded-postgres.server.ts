@@ -21,6 +21,8 @@ export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
   /** Keep the data when stopped (the service) or delete it (throwaway test servers). */
   readonly persistent: boolean;
+  /** A fixed port, e.g. to restart a server where its clients expect it; a free one otherwise. */
+  readonly port?: number;
   readonly onLog?: (message: string) => void;
 }
 
@@ -56,7 +58,7 @@ export class EmbeddedPostgresServer {
     // which must be able to reach the data directory through every parent directory.
     if (isRoot) await makeTraversable(dirname(options.dataDir));
 
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const server = new EmbeddedPostgres({
       databaseDir: options.dataDir,
       port,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AppConfig } from '../config/app-config.js';
 import { Clock } from '../common/clock.js';
+import { EventMetrics } from '../metrics/event.metrics.js';
 import { INSTANCE_ID, PROCESSOR_VERSION } from '../common/instance-id.js';
 import { truncate, truncateOptional } from '../common/truncate.js';
 import { EventStatus } from './entities/event-status.js';
@@ -47,7 +48,7 @@ const INSERT_EVENTS = `
     related_entity_type varchar, event_tags jsonb, max_retry_count int, tenant_id varchar,
     now timestamptz, actor varchar)
   on conflict (event_id) do nothing
-  returning event_id`;
+  returning event_id, event_type, event_status`;
 
 const LOCK_EVENT = `
   select event_status, event_metadata, process_count, max_retry_count, next_retry_at
@@ -192,6 +193,7 @@ export class EventStore {
     private readonly clock: Clock,
     private readonly retryPolicy: RetryPolicy,
     private readonly config: AppConfig,
+    private readonly metrics: EventMetrics,
   ) {}
 
   /** Stores the events that are not stored yet; returns the ids that were new. */
@@ -199,7 +201,15 @@ export class EventStore {
     if (events.length === 0) return new Set();
     const rows = await this.em
       .fork()
-      .execute<{ event_id: string }[]>(INSERT_EVENTS, [this.toRecordset(events)]);
+      .execute<{ event_id: string; event_type: string; event_status: EventStatus }[]>(
+        INSERT_EVENTS,
+        [this.toRecordset(events)],
+      );
+    for (const row of rows) {
+      this.metrics.eventStored(row.event_type);
+      // A type with no processing handlers is Processed the moment it is stored.
+      if (row.event_status === EventStatus.Processed) this.metrics.eventProcessed(row.event_type);
+    }
     return new Set(rows.map((row) => row.event_id));
   }
 
@@ -218,7 +228,8 @@ export class EventStore {
       let [row] = await lock();
       if (!row) {
         // This handler finished before the persistence handler stored the event.
-        await em.execute(INSERT_EVENTS, [this.toRecordset([event])]);
+        const inserted = await em.execute<unknown[]>(INSERT_EVENTS, [this.toRecordset([event])]);
+        if (inserted.length > 0) this.metrics.eventStored(event.envelope.eventType);
         [row] = await lock();
       }
       if (!row) throw new Error(`event ${event.envelope.eventId} vanished while recording`);
@@ -245,6 +256,7 @@ export class EventStore {
         INSTANCE_ID,
         event.envelope.eventId,
       ]);
+      this.countTransition(event.envelope.eventType, state.eventStatus, update);
       return update;
     });
   }
@@ -260,6 +272,7 @@ export class EventStore {
     const [row] = await this.em
       .fork()
       .execute<EventRow[]>(CLAIM_FAILED, [now, now, INSTANCE_ID, eventId, tenantId]);
+    if (row) this.metrics.eventRetried(row.event_type);
     return row;
   }
 
@@ -280,13 +293,18 @@ export class EventStore {
         eventId,
         tenantId,
       ]);
+    if (row) this.metrics.eventProcessed(row.event_type);
     return row;
   }
 
   /** Claims up to `limit` Failed events whose retry is due; see CLAIM_DUE. */
   async claimDue(limit: number): Promise<EventRow[]> {
     const now = this.clock.now();
-    return this.em.fork().execute<EventRow[]>(CLAIM_DUE, [now, limit, now, now, INSTANCE_ID]);
+    const rows = await this.em
+      .fork()
+      .execute<EventRow[]>(CLAIM_DUE, [now, limit, now, now, INSTANCE_ID]);
+    for (const row of rows) this.metrics.eventRetried(row.event_type);
+    return rows;
   }
 
   /**
@@ -295,7 +313,14 @@ export class EventStore {
    */
   async claimStuck(cutoff: Date, limit: number): Promise<EventRow[]> {
     const now = this.clock.now();
-    return this.em.fork().execute<EventRow[]>(CLAIM_STUCK, [cutoff, limit, now, now, INSTANCE_ID]);
+    const rows = await this.em
+      .fork()
+      .execute<EventRow[]>(CLAIM_STUCK, [cutoff, limit, now, now, INSTANCE_ID]);
+    for (const row of rows) {
+      if (row.event_status === EventStatus.Retry) this.metrics.eventRetried(row.event_type);
+      else this.metrics.eventDead(row.event_type);
+    }
+    return rows;
   }
 
   /** Hard-deletes rows soft-deleted before the cutoff, batch by batch, like softDeleteOlderThan. */
@@ -345,6 +370,19 @@ export class EventStore {
       rows += n;
       batches += 1;
       if (n < batchSize || !(options.proceed?.() ?? true)) return { rows, batches };
+    }
+  }
+
+  /**
+   * Counts a status change once: entering Processed; entering Failed (once per attempt, however
+   * many of its handlers fail), and dead when no retry is left at that moment.
+   */
+  private countTransition(eventType: string, from: EventStatus, update: ProcessingUpdate): void {
+    if (update.eventStatus === from) return;
+    if (update.eventStatus === EventStatus.Processed) this.metrics.eventProcessed(eventType);
+    if (update.eventStatus === EventStatus.Failed) {
+      this.metrics.eventFailed(eventType);
+      if (!update.requiresRetry) this.metrics.eventDead(eventType);
     }
   }
 

@@ -1,28 +1,34 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../access/access.decorators.js';
-import { Database, type DatabaseHealth } from '../database/database.js';
+import { DatabaseHealthIndicator } from './database.health-indicator.js';
 
-interface HealthReport {
-  readonly status: 'ok' | 'unavailable';
-  readonly database: DatabaseHealth;
-}
-
-/** Readiness: 200 when the database answers and every migration is applied, 503 otherwise. */
+/** Probes for orchestrators and load balancers; no API key needed. */
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealthIndicator,
+  ) {}
 
+  /** Readiness: 200 when the database answers and every migration is applied, 503 otherwise. */
   @Get()
-  @ApiOkResponse({ description: 'ready: the database answers and every migration is applied' })
-  @ApiServiceUnavailableResponse({ description: 'not ready; the body says why' })
-  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReport> {
-    const database = await this.database.health();
-    const ready = database.reachable && database.pendingMigrations.length === 0;
-    void reply.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ready ? 'ok' : 'unavailable', database };
+  @HealthCheck()
+  @ApiOkResponse({ description: 'ready: database up, no pending migrations' })
+  @ApiServiceUnavailableResponse({ description: 'not ready; `error` says which check failed' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.database.check()]);
+  }
+
+  /** Liveness: the process serves requests. It never looks at the database, so an outage there
+   * does not get a healthy process restarted. */
+  @Get('live')
+  @HealthCheck()
+  @ApiOkResponse({ description: 'the process is serving requests' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
   }
 }

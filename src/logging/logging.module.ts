@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { routeOf } from './request-route.hook.js';
+
+const QUIET_PATHS = new Set(['/health', '/health/live', '/metrics']);
 
 /** Nest, request and service logs all go through the root pino logger. */
 @Module({})
@@ -12,8 +15,10 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger: rootLogger,
-            // Probes hit /health every few seconds; their lines would drown the useful ones.
-            autoLogging: { ignore: (req) => req.url === '/health' },
+            // Probes and scrapes come every few seconds; their lines would drown the useful ones.
+            autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url?.split('?')[0] ?? '') },
+            // The route pattern, set by the request-route hook once Fastify has matched it.
+            customProps: (req) => ({ route: routeOf(req) }),
           },
           renameContext: 'context',
         }),

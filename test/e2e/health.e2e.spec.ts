@@ -35,11 +35,14 @@ describe('GET /health', () => {
   it('answers 503 naming the pending migrations while the schema is not migrated', async () => {
     const response = await app.inject({ method: 'GET', url: '/health' });
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toEqual({
-      status: 'unavailable',
-      database: {
-        reachable: true,
-        pendingMigrations: ['CreateEventsTable_20241220', 'AddPurgeIndex_20261124'],
+    expect(response.json()).toMatchObject({
+      status: 'error',
+      info: { database: { status: 'up' } },
+      error: {
+        migrations: {
+          status: 'down',
+          pending: ['CreateEventsTable_20241220', 'AddPurgeIndex_20261124'],
+        },
       },
     });
   });
@@ -48,9 +51,16 @@ describe('GET /health', () => {
     await migrateUp(app.get(MikroORM));
     const response = await app.inject({ method: 'GET', url: '/health' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({
+    expect(response.json()).toMatchObject({
       status: 'ok',
-      database: { reachable: true, pendingMigrations: [] },
+      info: { database: { status: 'up' }, migrations: { status: 'up', pending: [] } },
+      error: {},
     });
+  });
+
+  it('answers liveness without looking at the database', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health/live' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'ok' });
   });
 });

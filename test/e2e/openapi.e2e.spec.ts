@@ -28,6 +28,8 @@ const ROUTES: [method: string, path: string][] = [
   ['post', '/api/events/{eventId}/processed'],
   ['post', '/api/events/cleanup'],
   ['get', '/health'],
+  ['get', '/health/live'],
+  ['get', '/metrics'],
 ];
 
 describe('OpenAPI at /docs', () => {

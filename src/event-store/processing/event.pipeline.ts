@@ -1,6 +1,7 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
+import { EventMetrics } from '../../metrics/event.metrics.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import { envelopeOfRow, type EventRow } from '../event-row.js';
 import { EventTypeRegistry } from '../event-type.registry.js';
@@ -25,6 +26,7 @@ export class EventPipeline {
     private readonly store: EventStore,
     private readonly tracker: InFlightTracker,
     private readonly config: AppConfig,
+    private readonly metrics: EventMetrics,
     @InjectPinoLogger('EventPipeline') private readonly logger: PinoLogger,
   ) {}
 
@@ -140,6 +142,7 @@ export class EventPipeline {
       failure = error instanceof Error ? error : new Error(String(error));
     }
     const durationMs = elapsed(started);
+    this.metrics.handlerRan(envelope.eventType, processor.name, !failure, durationMs);
     if (failure) {
       this.logger.error({ ...fields, durationMs, err: failure }, 'processing failed');
     } else {

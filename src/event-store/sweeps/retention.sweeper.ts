@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Clock } from '../../common/clock.js';
+import { EventMetrics } from '../../metrics/event.metrics.js';
 import { INSTANCE_ID } from '../../common/instance-id.js';
 import { AppConfig } from '../../config/app-config.js';
 import { EventStore } from '../event.store.js';
@@ -41,9 +42,10 @@ export class RetentionSweeper extends Sweeper<RetentionSweepReport> {
     private readonly config: AppConfig,
     scheduler: SchedulerRegistry,
     tracker: InFlightTracker,
+    metrics: EventMetrics,
     @InjectPinoLogger('RetentionSweeper') logger: PinoLogger,
   ) {
-    super('retention sweep', config.events.retentionSweepIntervalMs, scheduler, tracker, logger);
+    super('retention', config.events.retentionSweepIntervalMs, scheduler, tracker, metrics, logger);
   }
 
   protected sweep(proceed: () => boolean): Promise<RetentionSweepReport> {

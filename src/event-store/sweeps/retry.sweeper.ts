@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Clock } from '../../common/clock.js';
+import { EventMetrics } from '../../metrics/event.metrics.js';
 import { AppConfig } from '../../config/app-config.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
@@ -36,9 +37,10 @@ export class RetrySweeper extends Sweeper<RetrySweepReport> {
     private readonly config: AppConfig,
     scheduler: SchedulerRegistry,
     tracker: InFlightTracker,
+    metrics: EventMetrics,
     @InjectPinoLogger('RetrySweeper') logger: PinoLogger,
   ) {
-    super('retry sweep', config.events.retrySweepIntervalMs, scheduler, tracker, logger);
+    super('retry', config.events.retrySweepIntervalMs, scheduler, tracker, metrics, logger);
   }
 
   protected async sweep(proceed: () => boolean): Promise<RetrySweepReport> {

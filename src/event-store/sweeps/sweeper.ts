@@ -1,6 +1,7 @@
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { PinoLogger } from 'nestjs-pino';
+import type { EventMetrics } from '../../metrics/event.metrics.js';
 import type { InFlightTracker } from '../processing/in-flight.tracker.js';
 
 /** What a sweep run reports: counts of what it touched, logged and returned. */
@@ -22,6 +23,7 @@ export abstract class Sweeper<R extends SweepReport>
     private readonly intervalMs: number,
     private readonly scheduler: SchedulerRegistry,
     private readonly tracker: InFlightTracker,
+    private readonly metrics: EventMetrics,
     protected readonly logger: PinoLogger,
   ) {}
 
@@ -48,16 +50,25 @@ export abstract class Sweeper<R extends SweepReport>
     const started = performance.now();
     const run = this.sweep(() => !this.tracker.draining).then(
       (report) => {
+        const durationMs = elapsed(started);
+        this.metrics.sweepRan(
+          this.name,
+          report.skipped === true ? 'skipped' : 'ok',
+          durationMs,
+          report,
+        );
         this.logger.info(
-          { sweep: this.name, ...report, durationMs: elapsed(started) },
-          `${this.name} finished`,
+          { sweep: this.name, ...report, durationMs },
+          `${this.name} sweep finished`,
         );
         return report;
       },
       (error: unknown) => {
+        const durationMs = elapsed(started);
+        this.metrics.sweepRan(this.name, 'failed', durationMs);
         this.logger.error(
-          { sweep: this.name, durationMs: elapsed(started), err: error },
-          `${this.name} failed`,
+          { sweep: this.name, durationMs, err: error },
+          `${this.name} sweep failed`,
         );
         return undefined;
       },

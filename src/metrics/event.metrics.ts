@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { EventTypeRegistry } from '../event-store/event-type.registry.js';
+
+/** Event types this service does not know (appended over HTTP) share one label value. */
+export const UNREGISTERED_TYPE = 'unregistered';
+
+const SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The service's Prometheus metrics (SPEC §8), on a registry of its own so that several apps in one
+ * process (tests) never share counters. Label values are bounded: event types by the registry,
+ * routes by their pattern, sweeps and handlers by name; nothing a client sends becomes a label.
+ */
+@Injectable()
+export class EventMetrics {
+  readonly registry = new Registry();
+
+  private readonly stored = this.counter(
+    'flowflex_events_stored_total',
+    'Events written to ff_events',
+    ['event_type'],
+  );
+  private readonly processed = this.counter(
+    'flowflex_events_processed_total',
+    'Events that reached Processed (every handler succeeded, or marked by hand)',
+    ['event_type'],
+  );
+  private readonly failed = this.counter(
+    'flowflex_events_failed_total',
+    'Processing attempts that left their event Failed',
+    ['event_type'],
+  );
+  private readonly retried = this.counter(
+    'flowflex_events_retried_total',
+    'Events claimed for another attempt (retry sweep, recovery or by hand)',
+    ['event_type'],
+  );
+  private readonly dead = this.counter(
+    'flowflex_events_dead_total',
+    'Events left Failed with no retry remaining',
+    ['event_type'],
+  );
+  private readonly handlerSeconds = new Histogram({
+    name: 'flowflex_handler_duration_seconds',
+    help: 'Processing handler run time',
+    labelNames: ['event_type', 'handler', 'outcome'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+  private readonly sweepRuns = this.counter('flowflex_sweep_runs_total', 'Sweep runs', [
+    'sweep',
+    'outcome',
+  ]);
+  private readonly sweepSeconds = new Histogram({
+    name: 'flowflex_sweep_duration_seconds',
+    help: 'Sweep run time',
+    labelNames: ['sweep'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly sweepRows = this.counter(
+    'flowflex_sweep_rows_total',
+    'Rows sweeps touched, by what they did to them',
+    ['sweep', 'action'],
+  );
+  private readonly httpSeconds = new Histogram({
+    name: 'flowflex_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    buckets: SECONDS,
+    registers: [this.registry],
+  });
+
+  constructor(private readonly types: EventTypeRegistry) {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  eventStored(eventType: string, count = 1): void {
+    this.stored.inc({ event_type: this.typeLabel(eventType) }, count);
+  }
+
+  eventProcessed(eventType: string): void {
+    this.processed.inc({ event_type: this.typeLabel(eventType) });
+  }
+
+  eventFailed(eventType: string): void {
+    this.failed.inc({ event_type: this.typeLabel(eventType) });
+  }
+
+  eventRetried(eventType: string): void {
+    this.retried.inc({ event_type: this.typeLabel(eventType) });
+  }
+
+  eventDead(eventType: string): void {
+    this.dead.inc({ event_type: this.typeLabel(eventType) });
+  }
+
+  handlerRan(eventType: string, handler: string, succeeded: boolean, durationMs: number): void {
+    this.handlerSeconds.observe(
+      {
+        event_type: this.typeLabel(eventType),
+        handler,
+        outcome: succeeded ? 'succeeded' : 'failed',
+      },
+      durationMs / 1000,
+    );
+  }
+
+  /** One sweep run: its outcome, duration and the counts of its report (batch counts aside). */
+  sweepRan(
+    sweep: string,
+    outcome: 'ok' | 'skipped' | 'failed',
+    durationMs: number,
+    report: Readonly<Record<string, number | boolean>> = {},
+  ): void {
+    this.sweepRuns.inc({ sweep, outcome });
+    this.sweepSeconds.observe({ sweep }, durationMs / 1000);
+    for (const [action, value] of Object.entries(report)) {
+      if (typeof value === 'number' && !/batches/i.test(action)) {
+        this.sweepRows.inc({ sweep, action }, value);
+      }
+    }
+  }
+
+  httpRequest(method: string, route: string, status: number, durationMs: number): void {
+    this.httpSeconds.observe({ method, route, status: String(status) }, durationMs / 1000);
+  }
+
+  private typeLabel(eventType: string): string {
+    return this.types.mappingForType(eventType) ? eventType : UNREGISTERED_TYPE;
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+}
