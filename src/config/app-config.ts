@@ -34,6 +34,11 @@ export interface EventsConfig {
   readonly retryBatchSize: number;
   /** Rows one retention statement soft-deletes or purges at a time. */
   readonly cleanupBatchSize: number;
+  /**
+   * How long a new event with processing handlers may wait for their outcomes before it is
+   * inserted anyway; 0 inserts at once.
+   */
+  readonly writeCoalesceMs: number;
 }
 
 /** Lists every bad variable at once, each with what it accepts, so one restart fixes them all. */
@@ -84,6 +89,7 @@ export class AppConfig {
         handlerTimeoutMs: reader.integer('EVENTS_HANDLER_TIMEOUT_MS', 30_000, 100),
         retryBatchSize: reader.integer('EVENTS_RETRY_BATCH_SIZE', 50, 1, 1_000),
         cleanupBatchSize: reader.integer('EVENTS_CLEANUP_BATCH_SIZE', 5_000, 10, 100_000),
+        writeCoalesceMs: reader.integer('EVENTS_WRITE_COALESCE_MS', 200, 0, 5_000),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
       reader.oneOf('LOG_FORMAT', 'json', LOG_FORMATS),

@@ -13,6 +13,7 @@ import { InFlightTracker } from './processing/in-flight.tracker.js';
 import { RetryPolicy } from './processing/retry-policy.js';
 import { EventStatisticsQuery } from './queries/event-statistics.query.js';
 import { EventQueries } from './queries/event.queries.js';
+import { EventWriter } from './writing/event.writer.js';
 import { RetentionSweeper } from './sweeps/retention.sweeper.js';
 import { RetrySweeper } from './sweeps/retry.sweeper.js';
 
@@ -24,6 +25,7 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
     RetryPolicy,
     EventTypeRegistry,
     EventStore,
+    EventWriter,
     InFlightTracker,
     EventPipeline,
     EventQueries,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AppConfig } from '../config/app-config.js';
 import { Clock } from '../common/clock.js';
+import { BoundSql } from '../database/bound-sql.js';
 import { EventMetrics } from '../metrics/event.metrics.js';
 import { INSTANCE_ID, PROCESSOR_VERSION } from '../common/instance-id.js';
 import { truncate, truncateOptional } from '../common/truncate.js';
@@ -23,6 +24,17 @@ import { RetryPolicy } from './processing/retry-policy.js';
 export interface PendingEvent {
   readonly envelope: EventEnvelope;
   readonly handlers: readonly string[];
+  /**
+   * Outcomes already known when the row is first written (its handlers finished before the
+   * insert was flushed): the row is inserted with them rather than updated right after.
+   */
+  readonly processed?: ProcessingUpdate;
+}
+
+/** One handler outcome to record on its event's row. */
+export interface OutcomeToRecord {
+  readonly event: PendingEvent;
+  readonly outcome: HandlerOutcome;
 }
 
 /**
@@ -32,33 +44,46 @@ export interface PendingEvent {
  * re-publish, a retry, a concurrent duplicate) a no-op rather than an error; RETURNING tells which
  * rows were new.
  */
-const INSERT_EVENTS = `
+const INSERT_EVENTS = new BoundSql(`
   insert into ff_events (event_id, event_type, event_version, event_timestamp, aggregate_id,
     aggregate_type, event_source, event_data, event_metadata, event_description, event_status,
-    process_count, last_processed_at, related_entity_id, related_entity_type, event_tags,
-    max_retry_count, tenant_id, create_date, create_by, modify_date, modify_by)
+    process_count, last_processed_at, error_message, related_entity_id, related_entity_type,
+    event_tags, requires_retry, next_retry_at, max_retry_count, tenant_id, create_date, create_by,
+    modify_date, modify_by)
   select r.event_id, r.event_type, r.event_version, r.event_timestamp, r.aggregate_id,
     r.aggregate_type, r.event_source, r.event_data, r.event_metadata, r.event_description,
-    r.event_status, 1, r.now, r.related_entity_id, r.related_entity_type, r.event_tags,
-    r.max_retry_count, r.tenant_id, r.now, r.actor, r.now, r.actor
+    r.event_status, 1, r.now, r.error_message, r.related_entity_id, r.related_entity_type,
+    r.event_tags, r.requires_retry, r.next_retry_at, r.max_retry_count, r.tenant_id, r.now,
+    r.actor, r.now, r.actor
   from jsonb_to_recordset(?::jsonb) as r(event_id varchar, event_type varchar,
     event_version varchar, event_timestamp timestamptz, aggregate_id bigint,
     aggregate_type varchar, event_source varchar, event_data jsonb, event_metadata jsonb,
-    event_description varchar, event_status varchar, related_entity_id bigint,
-    related_entity_type varchar, event_tags jsonb, max_retry_count int, tenant_id varchar,
+    event_description varchar, event_status varchar, error_message varchar,
+    related_entity_id bigint, related_entity_type varchar, event_tags jsonb,
+    requires_retry boolean, next_retry_at timestamptz, max_retry_count int, tenant_id varchar,
     now timestamptz, actor varchar)
   on conflict (event_id) do nothing
-  returning event_id, event_type, event_status`;
+  returning event_id`);
 
-const LOCK_EVENT = `
-  select event_status, event_metadata, process_count, max_retry_count, next_retry_at
-  from ff_events where event_id = ? for update`;
+/**
+ * Locks the rows a batch of outcomes is about, in id order: two batches sharing rows then take
+ * their locks in the same order and cannot deadlock.
+ */
+const LOCK_EVENTS = new BoundSql(`
+  select event_id, event_status, event_metadata, process_count, max_retry_count, next_retry_at
+  from ff_events where event_id in (select jsonb_array_elements_text(?::jsonb))
+  order by id for update`);
 
-const UPDATE_OUTCOME = `
-  update ff_events
-  set event_status = ?, event_metadata = ?::jsonb, error_message = ?, requires_retry = ?,
-      next_retry_at = ?, modify_date = ?, modify_by = ?
-  where event_id = ?`;
+/** Writes a batch of outcomes in one statement, like the insert. */
+const UPDATE_OUTCOMES = new BoundSql(`
+  update ff_events as e
+  set event_status = r.event_status, event_metadata = r.event_metadata,
+      error_message = r.error_message, requires_retry = r.requires_retry,
+      next_retry_at = r.next_retry_at, modify_date = r.now, modify_by = r.actor
+  from jsonb_to_recordset(?::jsonb) as r(event_id varchar, event_status varchar,
+    event_metadata jsonb, error_message varchar, requires_retry boolean,
+    next_retry_at timestamptz, now timestamptz, actor varchar)
+  where e.event_id = r.event_id`);
 
 /**
  * Claims one Failed event for a retry run: Retry marks it as in progress (a concurrent claim or
@@ -177,7 +202,15 @@ export interface CleanupResult {
   readonly batches: number;
 }
 
+/** A locked row while a batch of outcomes is folded into it. */
+interface TrackedRow {
+  readonly from: EventStatus;
+  state: ProcessingState;
+  last?: ProcessingUpdate;
+}
+
 interface LockedRow {
+  event_id: string;
   event_status: EventStatus;
   event_metadata: Record<string, unknown>;
   process_count: number;
@@ -196,68 +229,96 @@ export class EventStore {
     private readonly metrics: EventMetrics,
   ) {}
 
-  /** Stores the events that are not stored yet; returns the ids that were new. */
+  /**
+   * Stores the events that are not stored yet, any number in one statement; returns the ids that
+   * were new.
+   */
   async append(events: readonly PendingEvent[]): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const rows = await this.em
-      .fork()
-      .execute<{ event_id: string; event_type: string; event_status: EventStatus }[]>(
-        INSERT_EVENTS,
-        [this.toRecordset(events)],
-      );
-    for (const row of rows) {
-      this.metrics.eventStored(row.event_type);
-      // A type with no processing handlers is Processed the moment it is stored.
-      if (row.event_status === EventStatus.Processed) this.metrics.eventProcessed(row.event_type);
+    const rows = await INSERT_EVENTS.run<{ event_id: string }>(this.em.fork(), [
+      this.toRecordset(events),
+    ]);
+    const created = new Set(rows.map((row) => row.event_id));
+    for (const event of events) {
+      if (created.has(event.envelope.eventId)) this.countInsert(event);
     }
-    return new Set(rows.map((row) => row.event_id));
+    return created;
   }
 
   /**
-   * Records one processing handler's outcome on the event's row, inserting the row first if the
-   * persistence handler has not yet: handlers may finish in any order. The row lock serialises
-   * outcomes of the same event, so none is lost.
+   * Records a batch of handler outcomes in one transaction: one statement locks every row
+   * concerned, the outcomes are folded in (in order, several per event if need be), one
+   * statement writes the changed rows back. A row not there yet (a handler finished before the
+   * persistence handler's insert) is inserted first: handlers may finish in any order. The row
+   * locks serialise outcomes of the same event across batches and instances, so none is lost.
    */
-  async recordOutcome(
-    event: PendingEvent,
-    outcome: HandlerOutcome,
-  ): Promise<ProcessingUpdate | undefined> {
+  async recordOutcomes(
+    items: readonly OutcomeToRecord[],
+  ): Promise<(ProcessingUpdate | undefined)[]> {
     const now = this.clock.now();
+    const events = new Map(items.map(({ event }) => [event.envelope.eventId, event]));
     return this.em.fork().transactional(async (em) => {
-      const lock = () => em.execute<LockedRow[]>(LOCK_EVENT, [event.envelope.eventId]);
-      let [row] = await lock();
-      if (!row) {
-        // This handler finished before the persistence handler stored the event.
-        const inserted = await em.execute<unknown[]>(INSERT_EVENTS, [this.toRecordset([event])]);
-        if (inserted.length > 0) this.metrics.eventStored(event.envelope.eventType);
-        [row] = await lock();
+      const tracked = new Map<string, TrackedRow>();
+      const lock = async (eventIds: string[]) => {
+        const rows = await LOCK_EVENTS.run<LockedRow>(em, [JSON.stringify(eventIds)]);
+        for (const row of rows) {
+          tracked.set(row.event_id, {
+            from: row.event_status,
+            state: {
+              eventStatus: row.event_status,
+              eventMetadata: row.event_metadata,
+              processCount: row.process_count,
+              maxRetryCount: row.max_retry_count,
+              nextRetryAt: row.next_retry_at === null ? null : new Date(row.next_retry_at),
+            },
+          });
+        }
+      };
+      await lock([...events.keys()]);
+      const missing = [...events.values()].filter((e) => !tracked.has(e.envelope.eventId));
+      if (missing.length > 0) {
+        const inserted = await INSERT_EVENTS.run<{ event_id: string }>(em, [
+          this.toRecordset(missing),
+        ]);
+        const created = new Set(inserted.map((row) => row.event_id));
+        for (const event of missing) {
+          if (created.has(event.envelope.eventId)) this.countInsert(event);
+        }
+        await lock(missing.map((event) => event.envelope.eventId));
       }
-      if (!row) throw new Error(`event ${event.envelope.eventId} vanished while recording`);
-      const state: ProcessingState = {
-        eventStatus: row.event_status,
-        eventMetadata: row.event_metadata,
-        processCount: row.process_count,
-        maxRetryCount: row.max_retry_count,
-        nextRetryAt: row.next_retry_at === null ? null : new Date(row.next_retry_at),
-      };
-      const update = applyOutcome(state, outcome, now, this.retryPolicy);
-      if (!update) return undefined;
-      const metadata = {
-        ...update.eventMetadata,
-        processingInfo: this.processingInfo(now, longestRun(update.eventMetadata)),
-      };
-      await em.execute(UPDATE_OUTCOME, [
-        update.eventStatus,
-        JSON.stringify(metadata),
-        update.errorMessage,
-        update.requiresRetry,
-        update.nextRetryAt,
-        now,
-        INSTANCE_ID,
-        event.envelope.eventId,
-      ]);
-      this.countTransition(event.envelope.eventType, state.eventStatus, update);
-      return update;
+
+      const updates = items.map(({ event, outcome }) => {
+        const row = tracked.get(event.envelope.eventId);
+        if (!row) throw new Error(`event ${event.envelope.eventId} vanished while recording`);
+        const update = applyOutcome(row.state, outcome, now, this.retryPolicy);
+        if (update) {
+          row.state = { ...row.state, ...update };
+          row.last = update;
+        }
+        return update;
+      });
+
+      const written = [...tracked.entries()].filter(([, row]) => row.last !== undefined);
+      if (written.length > 0) {
+        await UPDATE_OUTCOMES.run(em, [
+          JSON.stringify(
+            written.map(([eventId, { last }]) => ({
+              event_id: eventId,
+              event_status: last!.eventStatus,
+              event_metadata: this.withProcessingInfo(last!.eventMetadata, now),
+              error_message: last!.errorMessage,
+              requires_retry: last!.requiresRetry,
+              next_retry_at: last!.nextRetryAt?.toISOString() ?? null,
+              now: now.toISOString(),
+              actor: INSTANCE_ID.slice(0, 100),
+            })),
+          ),
+        ]);
+        for (const [eventId, row] of written) {
+          this.countTransition(events.get(eventId)!.envelope.eventType, row.from, row.last!);
+        }
+      }
+      return updates;
     });
   }
 
@@ -373,6 +434,19 @@ export class EventStore {
     }
   }
 
+  /** A new row: stored, and Processed or Failed already when its outcomes came with it. */
+  private countInsert(event: PendingEvent): void {
+    const type = event.envelope.eventType;
+    this.metrics.eventStored(type);
+    const initial = event.handlers.length === 0 ? EventStatus.Processed : EventStatus.Published;
+    if (initial === EventStatus.Processed) this.metrics.eventProcessed(type);
+    if (event.processed) this.countTransition(type, initial, event.processed);
+  }
+
+  private withProcessingInfo(metadata: Record<string, unknown>, now: Date) {
+    return { ...metadata, processingInfo: this.processingInfo(now, longestRun(metadata)) };
+  }
+
   /**
    * Counts a status change once: entering Processed; entering Failed (once per attempt, however
    * many of its handlers fail), and dead when no retry is left at that moment.
@@ -398,7 +472,7 @@ export class EventStore {
   private toRecordset(events: readonly PendingEvent[]): string {
     const now = this.clock.now();
     return JSON.stringify(
-      events.map(({ envelope: e, handlers }) => ({
+      events.map(({ envelope: e, handlers, processed }) => ({
         event_id: truncate(e.eventId, 100),
         event_type: truncate(e.eventType, 100),
         event_version: truncate(e.eventVersion, 20),
@@ -407,16 +481,20 @@ export class EventStore {
         aggregate_type: truncate(e.aggregateType, 50),
         event_source: truncate(e.eventSource, 50),
         event_data: e.eventData,
-        event_metadata: {
-          ...e.eventMetadata,
-          processingInfo: this.processingInfo(now, 0),
-          handlers: pendingHandlers(handlers),
-        },
+        event_metadata: this.withProcessingInfo(
+          processed?.eventMetadata ?? { ...e.eventMetadata, handlers: pendingHandlers(handlers) },
+          now,
+        ),
         event_description: truncateOptional(e.eventDescription, 500),
-        event_status: handlers.length === 0 ? EventStatus.Processed : EventStatus.Published,
+        event_status:
+          processed?.eventStatus ??
+          (handlers.length === 0 ? EventStatus.Processed : EventStatus.Published),
+        error_message: processed?.errorMessage ?? null,
         related_entity_id: e.relatedEntityId ?? null,
         related_entity_type: truncateOptional(e.relatedEntityType, 50),
         event_tags: e.eventTags,
+        requires_retry: processed?.requiresRetry ?? false,
+        next_retry_at: processed?.nextRetryAt?.toISOString() ?? null,
         max_retry_count: this.config.events.maxRetryCount,
         tenant_id: truncate(e.tenantId, 50),
         now: now.toISOString(),

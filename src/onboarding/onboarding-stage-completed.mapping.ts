@@ -16,8 +16,9 @@ export const onboardingStageCompletedMapping: EventMapping<OnboardingStageComple
     aggregateId: String(event.onboardingId),
     aggregateType: 'Onboarding',
     eventSource: event.source || 'Unknown',
-    // The whole event, as JSON would carry it (the timestamp as ISO 8601).
-    eventData: JSON.parse(JSON.stringify(event)) as Record<string, unknown>,
+    // The whole event. A shallow copy, not a JSON round trip: it is serialised once, when its
+    // batch is written (the timestamp then becomes ISO 8601), and events are not mutated.
+    eventData: { ...event },
     eventMetadata: {
       routingTags: event.routingTags,
       priority: event.priority,

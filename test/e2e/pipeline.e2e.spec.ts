@@ -300,9 +300,9 @@ describe('event pipeline', () => {
       const outcome = { handler: 'legacy-stage-log', durationMs: 3 };
       if (order === 'store-first') {
         await store.append([pending]);
-        await store.recordOutcome(pending, outcome);
+        await store.recordOutcomes([{ event: pending, outcome }]);
       } else {
-        await store.recordOutcome(pending, outcome);
+        await store.recordOutcomes([{ event: pending, outcome }]);
         await store.append([pending]);
       }
       const row = await eventRow(event.eventId);

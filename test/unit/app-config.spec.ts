@@ -29,6 +29,7 @@ describe('AppConfig.fromEnv', () => {
       handlerTimeoutMs: 30_000,
       retryBatchSize: 50,
       cleanupBatchSize: 5_000,
+      writeCoalesceMs: 200,
     });
   });
 
@@ -46,6 +47,7 @@ describe('AppConfig.fromEnv', () => {
       EVENTS_HANDLER_TIMEOUT_MS: '5000',
       EVENTS_RETRY_BATCH_SIZE: '10',
       EVENTS_CLEANUP_BATCH_SIZE: '1000',
+      EVENTS_WRITE_COALESCE_MS: '0',
       LOG_LEVEL: 'debug',
     });
     expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/events');
@@ -65,6 +67,7 @@ describe('AppConfig.fromEnv', () => {
       handlerTimeoutMs: 5000,
       retryBatchSize: 10,
       cleanupBatchSize: 1000,
+      writeCoalesceMs: 0,
     });
     expect(config.logLevel).toBe('debug');
   });

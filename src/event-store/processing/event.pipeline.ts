@@ -6,6 +6,7 @@ import type { EventEnvelope } from '../event-envelope.js';
 import { envelopeOfRow, type EventRow } from '../event-row.js';
 import { EventTypeRegistry } from '../event-type.registry.js';
 import { EventStore } from '../event.store.js';
+import { EventWriter } from '../writing/event.writer.js';
 import type { EventProcessor } from './event-processor.js';
 import { handlersOf } from './handler-outcome.js';
 import { InFlightTracker } from './in-flight.tracker.js';
@@ -24,11 +25,21 @@ export class EventPipeline {
   constructor(
     private readonly registry: EventTypeRegistry,
     private readonly store: EventStore,
+    private readonly writer: EventWriter,
     private readonly tracker: InFlightTracker,
     private readonly config: AppConfig,
     private readonly metrics: EventMetrics,
     @InjectPinoLogger('EventPipeline') private readonly logger: PinoLogger,
   ) {}
+
+  /**
+   * Back-pressure for bulk publishers (imports, replays): resolves once fewer than
+   * HIGH_WATER_MARK handler runs are in flight. EventBus.publish cannot wait, so a module that
+   * publishes in bulk awaits this between chunks to keep memory bounded.
+   */
+  whenReady(): Promise<void> {
+    return this.tracker.whenBelow(HIGH_WATER_MARK);
+  }
 
   /** The persistence handler's work. Never rejects: a failure is logged with its cause. */
   persist(event: object): Promise<void> {
@@ -47,7 +58,7 @@ export class EventPipeline {
    */
   async append(envelope: EventEnvelope): Promise<boolean> {
     const handlers = this.registry.processorNames(envelope.eventType);
-    const created = (await this.store.append([{ envelope, handlers }])).has(envelope.eventId);
+    const created = await this.writer.append({ envelope, handlers }, { coalesce: false });
     const mapping = this.registry.mappingForType(envelope.eventType);
     if (created && mapping && handlers.length > 0) {
       const event = mapping.fromData(envelope.eventData);
@@ -114,10 +125,10 @@ export class EventPipeline {
     const started = performance.now();
     try {
       const handlers = this.registry.processorNames(envelope.eventType);
-      const created = await this.store.append([{ envelope, handlers }]);
+      const created = await this.writer.append({ envelope, handlers });
       this.logger.info(
-        { ...fields, durationMs: elapsed(started), duplicate: !created.has(envelope.eventId) },
-        created.has(envelope.eventId) ? 'event stored' : 'event already stored',
+        { ...fields, durationMs: elapsed(started), duplicate: !created },
+        created ? 'event stored' : 'event already stored',
       );
     } catch (error) {
       this.logger.error(
@@ -159,7 +170,7 @@ export class EventPipeline {
   ): Promise<void> {
     const fields = { ...logFields(envelope), handler };
     try {
-      const update = await this.store.recordOutcome(
+      const update = await this.writer.recordOutcome(
         { envelope, handlers: this.registry.processorNames(envelope.eventType) },
         {
           handler,
@@ -177,6 +188,9 @@ export class EventPipeline {
     }
   }
 }
+
+/** Handler runs in flight (about two per event) past which whenReady() makes bulk publishers wait. */
+const HIGH_WATER_MARK = 2000;
 
 function logFields(envelope: EventEnvelope) {
   return {

@@ -1,0 +1,62 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server.js';
+import { migrateUp } from '../../src/database/migration-runner.js';
+import { ormConfig } from '../../src/database/orm.config.js';
+
+/** A fresh, migrated database for one benchmark run, on a given server or an embedded one. */
+export interface BenchDatabase {
+  readonly url: string;
+  readonly server: string;
+  query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Empties both tables between scenarios. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openBenchDatabase(adminUrl: string | undefined): Promise<BenchDatabase> {
+  let root: string | undefined;
+  let embedded: EmbeddedPostgresServer | undefined;
+  if (adminUrl === undefined) {
+    root = await mkdtemp(join(tmpdir(), 'flowflex-bench-'));
+    embedded = await EmbeddedPostgresServer.start({ dataDir: join(root, 'pg'), persistent: false });
+    adminUrl = embedded.url('postgres');
+  }
+  const name = `ff_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const version = (await admin.query<{ server_version: string }>('show server_version')).rows[0];
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+
+  const orm = await MikroORM.init(ormConfig(url.toString()));
+  await orm.connect();
+  await migrateUp(orm);
+  await orm.close();
+
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  return {
+    url: url.toString(),
+    server: `PostgreSQL ${version.server_version}${embedded ? ' (embedded)' : ''}`,
+    query: async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
+      (await pool.query<R>(sql, params)).rows,
+    reset: async () => {
+      await pool.query('truncate ff_events, ff_stage_completion_log');
+      await pool.query('vacuum analyze ff_events');
+    },
+    close: async () => {
+      await pool.end();
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+      await embedded?.stop();
+      if (root) await rm(root, { recursive: true, force: true });
+    },
+  };
+}

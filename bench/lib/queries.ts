@@ -1,0 +1,132 @@
+import { percentile } from './stats.js';
+
+export interface RouteLatency {
+  readonly route: string;
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Items in the last response, or its total for paged ones: shows the query found rows. */
+  readonly found: number;
+}
+
+type Request = (k: number) => { path: string; tenant: string };
+
+const tenantOf = (k: number) => `tenant-${k % 10}`;
+/** Type<n> rows belong to tenant n % 10 (both follow the row number); every 5th is another type. */
+const typeNumber = (k: number) => (((k % 49) + 1) % 5 === 0 ? (k % 49) + 2 : (k % 49) + 1);
+const json = (value: object) => encodeURIComponent(JSON.stringify(value));
+
+/** Every GET route of SPEC §9, the paged query once per filter; k varies the parameters. */
+export function routes(total: number): Record<string, Request> {
+  return {
+    'by type (30 days)': (k) => ({
+      path: `/api/events/types/Type${typeNumber(k)}?days=30`,
+      tenant: tenantOf(typeNumber(k)),
+    }),
+    'by aggregate': (k) => {
+      const aggregate = 1_000_000 + ((k * 7919) % Math.min(50_000, total));
+      return {
+        path: `/api/events/aggregates/Onboarding/${aggregate}`,
+        tenant: tenantOf(aggregate),
+      };
+    },
+    'one event': (k) => {
+      const i = (k * 104_729) % total;
+      return { path: `/api/events/hist-${i}`, tenant: tenantOf(i) };
+    },
+    'page, no filter': (k) => ({ path: '/api/events?pageSize=20', tenant: tenantOf(k) }),
+    'page, deep (page 500)': (k) => ({
+      path: '/api/events?pageSize=20&pageIndex=500',
+      tenant: tenantOf(k),
+    }),
+    'page, eventType': (k) => ({
+      path: `/api/events?eventType=Type${typeNumber(k)}`,
+      tenant: tenantOf(typeNumber(k)),
+    }),
+    'page, eventStatus': (k) => ({ path: '/api/events?eventStatus=Failed', tenant: tenantOf(k) }),
+    'page, eventSource': (k) => ({ path: '/api/events?eventSource=Portal', tenant: tenantOf(k) }),
+    'page, aggregate': (k) => {
+      const aggregate = 1_000_000 + ((k * 7919) % Math.min(50_000, total));
+      return {
+        path: `/api/events?aggregateId=${aggregate}&aggregateType=Onboarding`,
+        tenant: tenantOf(aggregate),
+      };
+    },
+    'page, related entity': (k) => ({
+      path: `/api/events?relatedEntityId=${(k % 12) + 1}&relatedEntityType=Stage`,
+      tenant: tenantOf(k),
+    }),
+    'page, eventId': (k) => {
+      const i = (k * 104_729) % total;
+      return { path: `/api/events?eventId=hist-${i}`, tenant: tenantOf(i) };
+    },
+    'page, date range (1 day)': (k) => {
+      const end = new Date(Date.now() - (k % 80) * 86_400_000);
+      const start = new Date(end.getTime() - 86_400_000);
+      return {
+        path: `/api/events?startDate=${start.toISOString()}&endDate=${end.toISOString()}`,
+        tenant: tenantOf(k),
+      };
+    },
+    'page, days=7': (k) => ({ path: '/api/events?days=7', tenant: tenantOf(k) }),
+    'page, tags (common)': (k) => ({
+      path: `/api/events?tags=stage-${k % 12}`,
+      tenant: tenantOf(k),
+    }),
+    'page, tags (rare)': (k) => ({
+      path: `/api/events?tags=t${k % 97},stage-${k % 12}`,
+      tenant: tenantOf(k),
+    }),
+    'page, requiresRetry': (k) => ({ path: '/api/events?requiresRetry=true', tenant: tenantOf(k) }),
+    'page, keyword': (k) => ({
+      path: `/api/events?keyword=onboarding%20${(k * 7) % total}`,
+      tenant: tenantOf(k),
+    }),
+    'page, data (common)': (k) => ({
+      path: `/api/events?data=${json({ businessContext: { region: 'EU' } })}`,
+      tenant: tenantOf(k),
+    }),
+    'page, data (rare)': (k) => {
+      const i = (k * 104_729) % total;
+      return { path: `/api/events?data=${json({ leadId: `lead-${i}` })}`, tenant: tenantOf(i) };
+    },
+    'statistics (7 days)': (k) => ({ path: '/api/events/statistics?days=7', tenant: tenantOf(k) }),
+    'statistics (30 days)': (k) => ({
+      path: '/api/events/statistics?days=30',
+      tenant: tenantOf(k),
+    }),
+    failed: (k) => ({ path: '/api/events/failed', tenant: tenantOf(k) }),
+  };
+}
+
+/** Latency of each route over `samples` sequential requests, after a few warm-up ones. */
+export async function measureRoutes(
+  baseUrl: string,
+  samples: number,
+  total: number,
+): Promise<RouteLatency[]> {
+  const results: RouteLatency[] = [];
+  for (const [route, request] of Object.entries(routes(total))) {
+    const times: number[] = [];
+    let found = 0;
+    for (let k = -3; k < samples; k += 1) {
+      const { path, tenant } = request(Math.abs(k) + 1);
+      const started = performance.now();
+      const response = await fetch(`${baseUrl}${path}`, { headers: { 'x-tenant-id': tenant } });
+      const body = (await response.json()) as { items?: unknown[]; total?: number } | unknown[];
+      const ms = performance.now() - started;
+      if (!response.ok) throw new Error(`${route}: ${path} answered ${response.status}`);
+      if (k >= 0) times.push(ms);
+      found = Array.isArray(body) ? body.length : (body.total ?? body.items?.length ?? 1);
+    }
+    times.sort((a, b) => a - b);
+    results.push({
+      route,
+      samples,
+      p50Ms: percentile(times, 50),
+      p99Ms: percentile(times, 99),
+      found,
+    });
+  }
+  return results;
+}

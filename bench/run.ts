@@ -1,0 +1,194 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, hostname, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openBenchDatabase } from './lib/bench-database.js';
+import { httpIngest } from './lib/http-ingest.js';
+import { measureRoutes } from './lib/queries.js';
+import { rawBaseline } from './lib/raw-baseline.js';
+import { seedDueFailures, seedExpired, seedHistory } from './lib/seed.js';
+import { startService } from './lib/service.js';
+import { round } from './lib/stats.js';
+import { runWorker } from './lib/worker.js';
+
+/**
+ * npm run bench: every figure of the throughput issue in one run, on a fresh database (the one
+ * BENCH_DATABASE_URL or --database-url points at, whose user may create databases, or an
+ * embedded server). Prints a table and writes bench/results/latest.json. --quick runs a tiny
+ * scale in seconds (the tests use it); it proves the bench works, not the numbers.
+ */
+const { values: options } = parseArgs({
+  options: {
+    events: { type: 'string', default: '20000' },
+    'http-seconds': { type: 'string', default: '10' },
+    'http-connections': { type: 'string', default: '32' },
+    'query-events': { type: 'string', default: '1000000' },
+    'query-samples': { type: 'string', default: '200' },
+    'retry-events': { type: 'string', default: '10000' },
+    'retention-rows': { type: 'string', default: '500000' },
+    'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL },
+    output: { type: 'string', default: 'bench/results' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const quick = options.quick;
+const scale = {
+  events: quick ? 300 : Number(options.events),
+  httpSeconds: quick ? 1 : Number(options['http-seconds']),
+  httpConnections: quick ? 4 : Number(options['http-connections']),
+  queryEvents: quick ? 3_000 : Number(options['query-events']),
+  querySamples: quick ? 3 : Number(options['query-samples']),
+  retryEvents: quick ? 200 : Number(options['retry-events']),
+  retentionRows: quick ? 2_000 : Number(options['retention-rows']),
+};
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+const db = await openBenchDatabase(options['database-url']);
+const perSecond = (count: number, ms: number) => round((count / ms) * 1000, 0);
+try {
+  log(`bench on ${db.server}: ${JSON.stringify(scale)}`);
+
+  log('raw baseline: multi-row INSERT of 500 rows with node-postgres');
+  const raw = await rawBaseline(db.url, scale.events);
+  await db.reset();
+
+  log(`bus ingest: ${scale.events} events on the EventBus until both tables hold them`);
+  type BusResult = { events: number; processed: number; ms: number; maxRssMb: number };
+  const bus = await runWorker<BusResult>('dist/bench/workers/bus-ingest.worker.js', {
+    url: db.url,
+    events: scale.events,
+    retention: false,
+    offset: 0,
+  });
+  await db.reset();
+
+  log(
+    `HTTP ingest: POST /api/events, ${scale.httpConnections} connections, ${scale.httpSeconds} s`,
+  );
+  const http = await httpIngest(db.url, scale.httpSeconds, scale.httpConnections, async () => {
+    const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from ff_events');
+    return n;
+  });
+  await db.reset();
+
+  log(`retry sweep: ${scale.retryEvents} due failures`);
+  await seedDueFailures(db, scale.retryEvents);
+  type SweepResult = { rows: number; ms: number };
+  const retry = await runWorker<SweepResult>('dist/bench/workers/sweep.worker.js', {
+    url: db.url,
+    sweep: 'retry',
+  });
+  await db.reset();
+
+  log(`retention sweep: ${scale.retentionRows} expired rows`);
+  await seedExpired(db, scale.retentionRows);
+  const retention = await runWorker<SweepResult>('dist/bench/workers/sweep.worker.js', {
+    url: db.url,
+    sweep: 'retention',
+  });
+  await db.reset();
+
+  log('bus ingest while the retention sweep runs');
+  await seedExpired(db, scale.retentionRows);
+  const busDuringRetention = await runWorker<BusResult & { retention?: { softDeleted: number } }>(
+    'dist/bench/workers/bus-ingest.worker.js',
+    { url: db.url, events: scale.events, retention: true, offset: scale.events },
+  );
+  await db.reset();
+
+  log(`queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days)`);
+  await seedHistory(db, scale.queryEvents, log);
+  const service = await startService({ DATABASE_URL: db.url });
+  let routes;
+  try {
+    routes = await measureRoutes(service.url, scale.querySamples, scale.queryEvents);
+  } finally {
+    await service.stop();
+  }
+
+  const rawPerSecond = perSecond(raw.rows, raw.ms);
+  const busPerSecond = perSecond(bus.events, bus.ms);
+  const busDuringRetentionPerSecond = perSecond(busDuringRetention.events, busDuringRetention.ms);
+  const results = {
+    ranAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: {
+      host: hostname(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      database: db.server,
+    },
+    scale,
+    ingest: {
+      rawBaseline: { rows: raw.rows, perSecond: rawPerSecond },
+      bus: {
+        events: bus.events,
+        processedWhenCounted: bus.processed,
+        perSecond: busPerSecond,
+        ratioToRaw: round(busPerSecond / rawPerSecond, 2),
+        peakRssMb: round(bus.maxRssMb, 0),
+      },
+      http: {
+        requests: http.requests,
+        perSecond: round(http.perSecond, 0),
+        p50Ms: http.p50Ms,
+        p99Ms: http.p99Ms,
+        non2xx: http.non2xx,
+        errors: http.errors,
+        stored: http.stored,
+        peakRssMb: round(http.maxRssMb, 0),
+      },
+    },
+    sweeps: {
+      retry: { events: retry.rows, perSecond: perSecond(retry.rows, retry.ms) },
+      retention: { rows: retention.rows, perSecond: perSecond(retention.rows, retention.ms) },
+      busDuringRetention: {
+        perSecond: busDuringRetentionPerSecond,
+        ratioToBusAlone: round(busDuringRetentionPerSecond / busPerSecond, 2),
+        rowsSoftDeletedMeanwhile: busDuringRetention.retention?.softDeleted ?? 0,
+      },
+    },
+    queries: routes.map((route) => ({
+      ...route,
+      p50Ms: round(route.p50Ms, 1),
+      p99Ms: round(route.p99Ms, 1),
+    })),
+    peakRssMb: round(Math.max(bus.maxRssMb, busDuringRetention.maxRssMb, http.maxRssMb), 0),
+  };
+
+  const table = [
+    ['figure', 'value'],
+    ['raw baseline INSERT (rows/s)', String(rawPerSecond)],
+    [
+      'bus ingest (events/s, both tables)',
+      `${busPerSecond} (${results.ingest.bus.ratioToRaw} of raw)`,
+    ],
+    [
+      'HTTP ingest (requests/s)',
+      `${results.ingest.http.perSecond}, p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms`,
+    ],
+    ['retry sweep (events/s)', String(results.sweeps.retry.perSecond)],
+    ['retention soft delete (rows/s)', String(results.sweeps.retention.perSecond)],
+    [
+      'bus ingest during retention (events/s)',
+      `${busDuringRetentionPerSecond} (${results.sweeps.busDuringRetention.ratioToBusAlone} of alone)`,
+    ],
+    ['peak RSS of the service (MB)', String(results.peakRssMb)],
+    ...results.queries.map((q) => [
+      `GET ${q.route}`,
+      `p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms (${q.found} found)`,
+    ]),
+  ];
+  const width = Math.max(...table.map(([figure]) => figure.length));
+  process.stdout.write(
+    `${table.map(([figure, value]) => `${figure.padEnd(width)}  ${value}`).join('\n')}\n`,
+  );
+
+  await mkdir(options.output, { recursive: true });
+  await writeFile(join(options.output, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${join(options.output, 'latest.json')}`);
+} finally {
+  await db.close();
+}

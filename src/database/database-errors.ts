@@ -1,0 +1,29 @@
+/**
+ * Whether an error means the database could not be reached or dropped the connection, as
+ * opposed to refusing this statement: a batch that failed for such a reason would fail again row
+ * by row, so it is not split up to find a culprit.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // SQLSTATE class 08: connection exception; 57P01-57P03: shutdown, crash, cannot connect now.
+    if (code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
+    if (
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
+        code,
+      )
+    ) {
+      return true;
+    }
+  }
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(
+    error.message,
+  );
+}
+
+/** Deadlock or serialization failure: the same statement may well succeed when run again. */
+export function isTransientError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === '40P01' || code === '40001';
+}
