@@ -54,7 +54,7 @@ try {
 
   log(`bus ingest: ${scale.events} events on the EventBus until both tables hold them`);
   type BusResult = { events: number; processed: number; ms: number; maxRssMb: number };
-  const bus = await runWorker<BusResult>('dist/bench/workers/bus-ingest.worker.js', {
+  const bus = await runWorker<BusResult>('bus-ingest.worker', {
     url: db.url,
     events: scale.events,
     retention: false,
@@ -74,7 +74,7 @@ try {
   log(`retry sweep: ${scale.retryEvents} due failures`);
   await seedDueFailures(db, scale.retryEvents);
   type SweepResult = { rows: number; ms: number };
-  const retry = await runWorker<SweepResult>('dist/bench/workers/sweep.worker.js', {
+  const retry = await runWorker<SweepResult>('sweep.worker', {
     url: db.url,
     sweep: 'retry',
   });
@@ -82,7 +82,7 @@ try {
 
   log(`retention sweep: ${scale.retentionRows} expired rows`);
   await seedExpired(db, scale.retentionRows);
-  const retention = await runWorker<SweepResult>('dist/bench/workers/sweep.worker.js', {
+  const retention = await runWorker<SweepResult>('sweep.worker', {
     url: db.url,
     sweep: 'retention',
   });
@@ -91,7 +91,7 @@ try {
   log('bus ingest while the retention sweep runs');
   await seedExpired(db, scale.retentionRows);
   const busDuringRetention = await runWorker<BusResult & { retention?: { softDeleted: number } }>(
-    'dist/bench/workers/bus-ingest.worker.js',
+    'bus-ingest.worker',
     { url: db.url, events: scale.events, retention: true, offset: scale.events },
   );
   await db.reset();

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { nodeArgs } from './worker.js';
 
-/** The compiled service (dist/src/main.js) as `npm start` runs it, on a free port. */
+/** The service as `npm start` runs it (with its 256 MB heap cap), on a free port. */
 export interface RunningService {
   readonly url: string;
   /** Peak resident memory of the service process so far (VmHWM), in MB. */
@@ -24,20 +25,16 @@ function freePort(): Promise<number> {
 
 export async function startService(env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--max-old-space-size=256', 'dist/src/main.js'],
-    {
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+  const child: ChildProcess = spawn(process.execPath, nodeArgs('src/main', 256), {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...env,
     },
-  );
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -41,7 +41,11 @@ describe('GET /health', () => {
       error: {
         migrations: {
           status: 'down',
-          pending: ['CreateEventsTable_20241220', 'AddPurgeIndex_20261124'],
+          pending: [
+            'CreateEventsTable_20241220',
+            'AddPurgeIndex_20261124',
+            'TenantScopedIndexes_20261124',
+          ],
         },
       },
     });

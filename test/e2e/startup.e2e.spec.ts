@@ -94,6 +94,7 @@ describe('start-up', () => {
       expect(rows.map((row) => row.name)).toEqual([
         'CreateEventsTable_20241220',
         'AddPurgeIndex_20261124',
+        'TenantScopedIndexes_20261124',
       ]);
     });
   });

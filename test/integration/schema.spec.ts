@@ -115,7 +115,11 @@ async function tableExists(db: TestDatabase, table: string): Promise<boolean> {
   return rows[0]?.found !== null;
 }
 
-const ALL_MIGRATIONS = ['CreateEventsTable_20241220', 'AddPurgeIndex_20261124'];
+const ALL_MIGRATIONS = [
+  'CreateEventsTable_20241220',
+  'AddPurgeIndex_20261124',
+  'TenantScopedIndexes_20261124',
+];
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -159,7 +163,23 @@ describe('migrations', () => {
   it('indexes only rows waiting for a retry in idx_ff_events_retry', async () => {
     const indexes = await indexesOf(db, 'ff_events');
     expect(indexes.get('idx_ff_events_retry')?.def).toMatch(
-      /\(next_retry_at, process_count\) WHERE \(requires_retry AND is_valid\)/,
+      /\(next_retry_at, process_count, tenant_id\) WHERE \(requires_retry AND is_valid\)/,
+    );
+  });
+
+  it('leads the filter indexes with tenant_id, every read being scoped to one tenant', async () => {
+    const indexes = await indexesOf(db, 'ff_events');
+    for (const name of [
+      'idx_ff_events_status',
+      'idx_ff_events_source',
+      'idx_ff_events_related_entity',
+      'idx_ff_events_tags_gin',
+      'idx_ff_events_data_gin',
+    ]) {
+      expect(indexes.get(name)?.def).toMatch(/\(tenant_id, /);
+    }
+    expect(indexes.get('idx_ff_events_description_trgm')?.def).toMatch(
+      /gin \(tenant_id, event_description gin_trgm_ops\) WHERE is_valid/,
     );
   });
 
@@ -188,6 +208,10 @@ describe('migrations', () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
 
+    expect(await migrateDown(orm)).toEqual(['TenantScopedIndexes_20261124']);
+    expect((await indexesOf(db, 'ff_events')).get('idx_ff_events_retry')?.def).toMatch(
+      /\(next_retry_at, process_count\) WHERE/,
+    );
     expect(await migrateDown(orm)).toEqual(['AddPurgeIndex_20261124']);
     expect((await indexesOf(db, 'ff_events')).has('idx_ff_events_purge')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['CreateEventsTable_20241220']);
@@ -196,7 +220,7 @@ describe('migrations', () => {
 
     expect(await migrateUp(orm)).toEqual(ALL_MIGRATIONS);
     expect(await columnsOf(db, 'ff_events')).toEqual(FF_EVENTS_COLUMNS);
-    // The 13 named indexes, the primary key and the purge index.
-    expect((await indexesOf(db, 'ff_events')).size).toBe(FF_EVENTS_INDEXES.length + 2);
+    // The 13 named indexes, the primary key, the purge and the keyword index.
+    expect((await indexesOf(db, 'ff_events')).size).toBe(FF_EVENTS_INDEXES.length + 3);
   });
 });

@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
 import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
+import { TenantScopedIndexes_20261124 } from './TenantScopedIndexes_20261124.js';
 
 /**
  * Every migration, in order. An explicit list rather than a folder scan, so that compiled output,
@@ -9,4 +10,5 @@ import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
 export const migrationsList: MigrationObject[] = [
   { name: 'CreateEventsTable_20241220', class: CreateEventsTable_20241220 },
   { name: 'AddPurgeIndex_20261124', class: AddPurgeIndex_20261124 },
+  { name: 'TenantScopedIndexes_20261124', class: TenantScopedIndexes_20261124 },
 ];

@@ -34,7 +34,7 @@ export class EventIngestController {
   ): Promise<EventView> {
     assertSameTenant(caller.tenantId, body.tenantId);
     const eventId = body.eventId ?? randomUUID();
-    const created = await this.pipeline.append({
+    const { created, row } = await this.pipeline.append({
       eventId,
       eventType: body.eventType,
       eventVersion: body.eventVersion ?? '1.0',
@@ -50,10 +50,10 @@ export class EventIngestController {
       relatedEntityType: body.relatedEntityType ?? null,
       tenantId: caller.tenantId,
     });
-    const stored = await this.queries.byEventId(
-      { tenantId: caller.tenantId, includeDeleted: true },
-      eventId,
-    );
+    // A new row comes back from its insert; an existing one is read, within the tenant.
+    const stored =
+      row ??
+      (await this.queries.byEventId({ tenantId: caller.tenantId, includeDeleted: true }, eventId));
     // Another tenant's event is not even acknowledged to exist: the id is simply taken.
     if (!stored) throw new ConflictException(`eventId ${eventId} is already used by another event`);
     if (!stored.is_valid) {

@@ -6,7 +6,7 @@ import type { EventEnvelope } from '../event-envelope.js';
 import { envelopeOfRow, type EventRow } from '../event-row.js';
 import { EventTypeRegistry } from '../event-type.registry.js';
 import { EventStore } from '../event.store.js';
-import { EventWriter } from '../writing/event.writer.js';
+import { EventWriter, type AppendResult } from '../writing/event.writer.js';
 import type { EventProcessor } from './event-processor.js';
 import { handlersOf } from './handler-outcome.js';
 import { InFlightTracker } from './in-flight.tracker.js';
@@ -54,11 +54,15 @@ export class EventPipeline {
   /**
    * Appends an event that arrived as an envelope (over HTTP). When its type is one this service
    * processes, its processing handlers run from the stored data, as a retry would run them.
-   * Returns whether the event was new.
+   * Resolves with whether the event was new, and then its stored row.
    */
-  async append(envelope: EventEnvelope): Promise<boolean> {
+  async append(envelope: EventEnvelope): Promise<AppendResult> {
     const handlers = this.registry.processorNames(envelope.eventType);
-    const created = await this.writer.append({ envelope, handlers }, { coalesce: false });
+    const result = await this.writer.append(
+      { envelope, handlers, wantRow: true },
+      { coalesce: false },
+    );
+    const { created } = result;
     const mapping = this.registry.mappingForType(envelope.eventType);
     if (created && mapping && handlers.length > 0) {
       const event = mapping.fromData(envelope.eventData);
@@ -68,7 +72,7 @@ export class EventPipeline {
         if (processor) void this.runProcessor(processor, event);
       }
     }
-    return created;
+    return result;
   }
 
   /**
@@ -125,7 +129,7 @@ export class EventPipeline {
     const started = performance.now();
     try {
       const handlers = this.registry.processorNames(envelope.eventType);
-      const created = await this.writer.append({ envelope, handlers });
+      const { created } = await this.writer.append({ envelope, handlers });
       this.logger.info(
         { ...fields, durationMs: elapsed(started), duplicate: !created },
         created ? 'event stored' : 'event already stored',

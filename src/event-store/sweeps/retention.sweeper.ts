@@ -68,6 +68,7 @@ export class RetentionSweeper extends Sweeper<RetentionSweepReport> {
       const deleted = await this.store.softDeleteOlderThan(new Date(now - retentionDays * DAY_MS), {
         by: `retention:${INSTANCE_ID}`,
         proceed,
+        background: true,
       });
       report.softDeleted = deleted.rows;
       report.softDeleteBatches = deleted.batches;

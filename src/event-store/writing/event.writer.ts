@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { AppConfig } from '../../config/app-config.js';
 import { EventStatus } from '../entities/event-status.js';
+import type { EventRow } from '../event-row.js';
 import { EventStore, type PendingEvent } from '../event.store.js';
 import {
   applyOutcome,
@@ -20,6 +21,12 @@ const MAX_CONCURRENT = 2;
 /** Events held in memory before appenders wait for room. */
 const MAX_QUEUED = 20_000;
 
+/** Whether an append stored a new row; the row itself when the appender asked for it. */
+export interface AppendResult {
+  readonly created: boolean;
+  readonly row?: EventRow;
+}
+
 /** An event whose insert has not been handed to the insert queue yet. */
 interface WaitingInsert {
   readonly pending: PendingEvent;
@@ -28,8 +35,8 @@ interface WaitingInsert {
   readonly awaiting: Set<string>;
   state: ProcessingState;
   processed?: ProcessingUpdate;
-  readonly committed: Promise<boolean>;
-  readonly settle: { resolve: (created: boolean) => void; reject: (error: unknown) => void };
+  readonly committed: Promise<AppendResult>;
+  readonly settle: { resolve: (result: AppendResult) => void; reject: (error: unknown) => void };
 }
 
 /**
@@ -46,8 +53,8 @@ interface WaitingInsert {
 @Injectable()
 export class EventWriter {
   private readonly waiting = new Map<string, WaitingInsert>();
-  private readonly inserting = new Map<string, Promise<boolean>>();
-  private readonly inserts: GroupCommitQueue<PendingEvent, boolean>;
+  private readonly inserting = new Map<string, Promise<AppendResult>>();
+  private readonly inserts: GroupCommitQueue<PendingEvent, AppendResult>;
   private readonly outcomes: GroupCommitQueue<
     { event: PendingEvent; outcome: HandlerOutcome },
     ProcessingUpdate | undefined
@@ -65,7 +72,10 @@ export class EventWriter {
       ...options,
       flush: async (events) => {
         const created = await store.append(events);
-        return events.map((event) => created.has(event.envelope.eventId));
+        return events.map((event): AppendResult => {
+          const id = event.envelope.eventId;
+          return { created: created.has(id), row: created.get(id) };
+        });
       },
     });
     this.outcomes = new GroupCommitQueue({
@@ -78,15 +88,17 @@ export class EventWriter {
    * Stores the event unless an event with its id is stored already; resolves once committed,
    * with whether it was new. `coalesce: false` sends it at once (its handlers run only after).
    */
-  append(pending: PendingEvent, { coalesce = true } = {}): Promise<boolean> {
+  append(pending: PendingEvent, { coalesce = true } = {}): Promise<AppendResult> {
     const id = pending.envelope.eventId;
     const earlier = this.waiting.get(id)?.committed ?? this.inserting.get(id);
-    if (earlier) return earlier.then(() => false);
+    if (earlier) return earlier.then(() => ({ created: false }));
     if (!coalesce || pending.handlers.length === 0 || this.config.events.writeCoalesceMs === 0) {
       return this.send(pending);
     }
     let settle!: WaitingInsert['settle'];
-    const committed = new Promise<boolean>((resolve, reject) => (settle = { resolve, reject }));
+    const committed = new Promise<AppendResult>(
+      (resolve, reject) => (settle = { resolve, reject }),
+    );
     this.waiting.set(id, {
       pending,
       since: performance.now(),
@@ -135,7 +147,7 @@ export class EventWriter {
     return this.outcomes.submit({ event: pending, outcome });
   }
 
-  private send(pending: PendingEvent): Promise<boolean> {
+  private send(pending: PendingEvent): Promise<AppendResult> {
     const id = pending.envelope.eventId;
     const committed = this.inserts.submit(pending);
     this.inserting.set(id, committed);

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Results {
+  machine: Record<string, unknown>;
+  scale: { events: number; retryEvents: number; retentionRows: number };
+  ingest: {
+    rawBaseline: { rows: number; perSecond: number };
+    bus: { events: number; processedWhenCounted: number; perSecond: number; ratioToRaw: number };
+    http: {
+      requests: number;
+      perSecond: number;
+      p50Ms: number;
+      p99Ms: number;
+      non2xx: number;
+      errors: number;
+      stored: number;
+    };
+  };
+  sweeps: {
+    retry: { events: number; perSecond: number };
+    retention: { rows: number; perSecond: number };
+    busDuringRetention: {
+      perSecond: number;
+      ratioToBusAlone: number;
+      rowsSoftDeletedMeanwhile: number;
+    };
+  };
+  queries: { route: string; samples: number; p50Ms: number; p99Ms: number; found: number }[];
+  peakRssMb: number;
+}
+
+/** npm run bench at a tiny scale: every scenario runs and every figure is reported. No timings are judged. */
+describe('npm run bench --quick', () => {
+  let output: string;
+  let results: Results;
+
+  beforeAll(async () => {
+    output = await mkdtemp(join(tmpdir(), 'flowflex-bench-'));
+    const args = [
+      '--import',
+      '@swc-node/register/esm-register',
+      'bench/run.ts',
+      '--quick',
+      '--output',
+      output,
+      '--database-url',
+      process.env.FLOWFLEX_TEST_ADMIN_URL!,
+    ];
+    const { code, text } = await new Promise<{ code: number | null; text: string }>((resolve) => {
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('close', (exit) => resolve({ code: exit, text }));
+    });
+    if (code !== 0) throw new Error(`bench exited with ${code}:\n${text}`);
+    results = JSON.parse(await readFile(join(output, 'latest.json'), 'utf8')) as Results;
+  }, 300_000);
+
+  afterAll(async () => {
+    await rm(output, { recursive: true, force: true });
+  });
+
+  it('measures the raw baseline and bus ingest on the same events, both tables counted', () => {
+    const { rawBaseline, bus } = results.ingest;
+    expect(rawBaseline.rows).toBe(results.scale.events);
+    expect(bus.events).toBe(results.scale.events);
+    expect(bus.processedWhenCounted).toBeLessThanOrEqual(bus.events);
+    expect(rawBaseline.perSecond).toBeGreaterThan(0);
+    expect(bus.perSecond).toBeGreaterThan(0);
+    expect(bus.ratioToRaw).toBeGreaterThan(0);
+  });
+
+  it('measures HTTP ingest with every request answered and stored', () => {
+    const { http } = results.ingest;
+    expect(http.requests).toBeGreaterThan(0);
+    expect(http.non2xx).toBe(0);
+    expect(http.errors).toBe(0);
+    expect(http.stored).toBeGreaterThanOrEqual(http.requests);
+    expect(http.p99Ms).toBeGreaterThanOrEqual(http.p50Ms);
+  });
+
+  it('measures both sweeps on everything seeded, and ingest while retention runs', () => {
+    expect(results.sweeps.retry.events).toBe(results.scale.retryEvents);
+    expect(results.sweeps.retention.rows).toBe(results.scale.retentionRows);
+    expect(results.sweeps.busDuringRetention.rowsSoftDeletedMeanwhile).toBe(
+      results.scale.retentionRows,
+    );
+    expect(results.sweeps.busDuringRetention.ratioToBusAlone).toBeGreaterThan(0);
+  });
+
+  it('reports p50 and p99 of every GET route, each finding rows', () => {
+    const routes = results.queries.map((query) => query.route);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'by type (30 days)',
+        'by aggregate',
+        'one event',
+        'page, tags (rare)',
+        'page, data (rare)',
+        'statistics (7 days)',
+        'statistics (30 days)',
+        'failed',
+      ]),
+    );
+    for (const query of results.queries) {
+      expect(query.p99Ms).toBeGreaterThanOrEqual(query.p50Ms);
+      expect(query.samples).toBeGreaterThan(0);
+    }
+    const found = Object.fromEntries(results.queries.map((query) => [query.route, query.found]));
+    expect(found['one event']).toBe(1);
+    expect(found['page, tags (rare)']).toBeGreaterThan(0);
+    expect(found['page, data (rare)']).toBe(1);
+  });
+
+  it('reports the peak RSS and the machine it ran on', () => {
+    expect(results.peakRssMb).toBeGreaterThan(0);
+    expect(results.machine).toMatchObject({
+      cpus: expect.any(Number),
+      database: expect.any(String),
+    });
+  });
+});
