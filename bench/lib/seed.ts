@@ -15,7 +15,7 @@ const EVENT_ROWS = (where: string) => `
     event_tags, requires_retry, next_retry_at, max_retry_count, tenant_id, is_valid, create_date,
     create_by, modify_date, modify_by)
   select $1 || i, s.event_type, '1.0', s.ts, 1000000 + i % 50000, 'Onboarding',
-    (array['Workflow', 'Portal', 'Import', 'Api'])[1 + i % 4],
+    (array['Workflow', 'Portal', 'Import', 'Api'])[1 + (i / 10) % 4],
     jsonb_build_object('eventId', $1 || i, 'tenantId', s.tenant, 'timestamp', s.ts,
       'version', '1.0', 'onboardingId', 1000000 + i % 50000, 'leadId', 'lead-' || i,
       'workflowId', 1 + i % 20, 'workflowName', 'Standard onboarding workflow',
