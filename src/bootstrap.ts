@@ -6,6 +6,8 @@ import { AppModule, type ModuleImport } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { Database } from './database/database.js';
 import { createRootLogger } from './logging/root-logger.js';
+import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
+import { refuseNulInUrl, registerJsonBodyParser } from './common/json-body.parser.js';
 import { createValidationPipe } from './common/validation.js';
 import { setupOpenApi } from './docs/openapi.js';
 import { registerRequestRoute } from './logging/request-route.hook.js';
@@ -33,10 +35,17 @@ export async function createApp(
       AppModule.forRoot(config, database, rootLogger, imports),
       // Path parameters up to 1000 characters reach validation, which names the field that is
       // too long; find-my-way's default (100) would answer a bare 414 first.
-      new FastifyAdapter({ routerOptions: { maxParamLength: 1000 } }),
-      { bufferLogs: true, abortOnError: false },
+      new FastifyAdapter({
+        bodyLimit: config.bodyLimitBytes,
+        routerOptions: { maxParamLength: 1000 },
+      }),
+      { bufferLogs: true, abortOnError: false, bodyParser: false },
     );
     app.useLogger(app.get(Logger));
+    // Nest's own body parser is off (bodyParser: false): this one refuses what cannot be stored.
+    registerJsonBodyParser(app, config.bodyLimitBytes);
+    refuseNulInUrl(app);
+    app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
     app.useGlobalPipes(createValidationPipe());
     app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics', 'docs'] });
     setupOpenApi(app);

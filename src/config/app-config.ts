@@ -59,6 +59,8 @@ export class AppConfig {
     readonly databaseUrl: string | undefined,
     readonly port: number,
     readonly host: string,
+    /** Larger request bodies are refused with 413. */
+    readonly bodyLimitBytes: number,
     readonly dataDir: string,
     readonly apiKeys: readonly ApiKey[],
     readonly events: EventsConfig,
@@ -73,6 +75,7 @@ export class AppConfig {
       reader.url('DATABASE_URL'),
       reader.integer('PORT', 3000, 0, 65_535),
       reader.string('HOST', '0.0.0.0'),
+      reader.integer('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
       resolve(reader.string('DATA_DIR', '.data')),
       reader.apiKeys('API_KEYS'),
       {

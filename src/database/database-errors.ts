@@ -4,8 +4,9 @@
  * by row, so it is not split up to find a culprit.
  */
 export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
+  // Not `instanceof Error`: errors from node:net may come from another realm (jest's VM modules).
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
     // SQLSTATE class 08: connection exception; 57P01-57P03: shutdown, crash, cannot connect now.
     if (code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
@@ -17,8 +18,11 @@ export function isConnectionError(error: unknown): boolean {
       return true;
     }
   }
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(
-    error.message,
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(
+      message,
+    )
   );
 }
 

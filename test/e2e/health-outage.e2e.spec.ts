@@ -30,7 +30,7 @@ describe('readiness through a database outage', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('turns 503 when PostgreSQL stops and 200 again when it is back, while liveness stays 200', async () => {
+  it('turns 503 (with Retry-After on the API) when PostgreSQL stops and 200 again when it is back, while liveness stays 200', async () => {
     expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
 
     await server.stop();
@@ -42,6 +42,17 @@ describe('readiness through a database outage', () => {
     });
     expect((await app.inject({ url: '/health/live' })).statusCode).toBe(200);
 
+    // Requests that need the database say so and when to come back; nothing is acknowledged.
+    const append = await app.inject({
+      method: 'POST',
+      url: '/api/events',
+      payload: { eventType: 'T', aggregateId: 1, aggregateType: 'A', eventData: {} },
+    });
+    expect(append.statusCode).toBe(503);
+    expect(append.headers['retry-after']).toBe('5');
+    expect(append.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect((await app.inject({ url: '/api/events' })).statusCode).toBe(503);
+
     server = await EmbeddedPostgresServer.start({ dataDir, persistent: true, port: server.port });
     const up = await waitFor(
       async () => {
@@ -52,5 +63,11 @@ describe('readiness through a database outage', () => {
       30_000,
     );
     expect(up.json()).toMatchObject({ status: 'ok' });
+    const afterwards = await app.inject({
+      method: 'POST',
+      url: '/api/events',
+      payload: { eventType: 'T', aggregateId: 1, aggregateType: 'A', eventData: {} },
+    });
+    expect(afterwards.statusCode).toBe(201);
   });
 });

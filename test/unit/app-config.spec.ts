@@ -90,6 +90,7 @@ describe('AppConfig.fromEnv', () => {
       '20000',
       /EVENTS_STUCK_TIMEOUT_MS \(20000\) must be greater than EVENTS_HANDLER_TIMEOUT_MS \(30000\)/,
     ],
+    ['HTTP_BODY_LIMIT_BYTES', '10', /HTTP_BODY_LIMIT_BYTES=10 .* from 1024 to 104857600/],
     ['LOG_FORMAT', 'xml', /LOG_FORMAT=xml is invalid; expected one of json, pretty/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL=loud is invalid; expected one of fatal, error, warn, info/],
     ['DATABASE_URL', 'not a url', /DATABASE_URL is not a URL/],
