@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
-import { isConnectionError } from '../database/database-errors.js';
+import { isConnectionError, isUnavailable } from '../database/database-errors.js';
 
 /** Seconds a client is asked to wait before trying again while the database is unreachable. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -14,7 +14,7 @@ export const RETRY_AFTER_SECONDS = 5;
 @Catch()
 export class DatabaseUnavailableFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
-    if (exception instanceof HttpException || !isConnectionError(exception)) {
+    if (exception instanceof HttpException || !isUnavailable(exception)) {
       super.catch(exception, host);
       return;
     }
@@ -26,7 +26,9 @@ export class DatabaseUnavailableFilter extends BaseExceptionFilter {
       .send({
         statusCode: HttpStatus.SERVICE_UNAVAILABLE,
         error: 'Service Unavailable',
-        message: `the database is unavailable; nothing was stored; retry in ${RETRY_AFTER_SECONDS} s`,
+        message: isConnectionError(exception)
+          ? `the database is unavailable; nothing was stored; retry in ${RETRY_AFTER_SECONDS} s`
+          : `${(exception as Error).message}; nothing was stored; retry in ${RETRY_AFTER_SECONDS} s`,
       });
   }
 }

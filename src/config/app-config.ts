@@ -39,6 +39,8 @@ export interface EventsConfig {
    * inserted anyway; 0 inserts at once.
    */
   readonly writeCoalesceMs: number;
+  /** Disk the outage spool may use under DATA_DIR/spool; past it, events are lost (logged). */
+  readonly spoolMaxBytes: number;
 }
 
 /** Lists every bad variable at once, each with what it accepts, so one restart fixes them all. */
@@ -93,6 +95,7 @@ export class AppConfig {
         retryBatchSize: reader.integer('EVENTS_RETRY_BATCH_SIZE', 50, 1, 1_000),
         cleanupBatchSize: reader.integer('EVENTS_CLEANUP_BATCH_SIZE', 5_000, 10, 100_000),
         writeCoalesceMs: reader.integer('EVENTS_WRITE_COALESCE_MS', 200, 0, 5_000),
+        spoolMaxBytes: reader.integer('EVENTS_SPOOL_MAX_BYTES', 268_435_456, 1_024, 1e12),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
       reader.oneOf('LOG_FORMAT', 'json', LOG_FORMATS),

@@ -26,6 +26,23 @@ export function isConnectionError(error: unknown): boolean {
   );
 }
 
+/**
+ * An error that means the service cannot take the request for now (the database is unreachable
+ * and the outage spool cannot hold more): the client should retry later.
+ */
+export interface UnavailableError extends Error {
+  readonly unavailable: true;
+}
+
+export function isUnavailable(error: unknown): error is UnavailableError {
+  return (
+    isConnectionError(error) ||
+    (typeof error === 'object' &&
+      error !== null &&
+      (error as { unavailable?: unknown }).unavailable === true)
+  );
+}
+
 /** Deadlock or serialization failure: the same statement may well succeed when run again. */
 export function isTransientError(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -14,6 +14,7 @@ import { RetryPolicy } from './processing/retry-policy.js';
 import { EventStatisticsQuery } from './queries/event-statistics.query.js';
 import { EventQueries } from './queries/event.queries.js';
 import { EventWriter } from './writing/event.writer.js';
+import { OutageSpool } from './spool/outage.spool.js';
 import { RetentionSweeper } from './sweeps/retention.sweeper.js';
 import { RetrySweeper } from './sweeps/retry.sweeper.js';
 
@@ -26,6 +27,7 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
     EventTypeRegistry,
     EventStore,
     EventWriter,
+    OutageSpool,
     InFlightTracker,
     EventPipeline,
     EventQueries,

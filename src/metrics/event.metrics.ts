@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { EventTypeRegistry } from '../event-store/event-type.registry.js';
 
 /** Event types this service does not know (appended over HTTP) share one label value. */
@@ -41,6 +41,21 @@ export class EventMetrics {
     'Events left Failed with no retry remaining',
     ['event_type'],
   );
+  private readonly spooled = this.counter(
+    'flowflex_events_spooled_total',
+    'Events kept in the outage spool because the database could not be reached',
+    ['event_type'],
+  );
+  private readonly lost = this.counter(
+    'flowflex_events_lost_total',
+    'Events that could be neither stored nor spooled (spool full or unwritable)',
+    ['event_type'],
+  );
+  private readonly spoolGauge = new Gauge({
+    name: 'flowflex_spool_events',
+    help: 'Events held in the outage spool, waiting for the database',
+    registers: [this.registry],
+  });
   private readonly handlerSeconds = new Histogram({
     name: 'flowflex_handler_duration_seconds',
     help: 'Processing handler run time',
@@ -94,6 +109,18 @@ export class EventMetrics {
 
   eventDead(eventType: string): void {
     this.dead.inc({ event_type: this.typeLabel(eventType) });
+  }
+
+  eventSpooled(eventType: string): void {
+    this.spooled.inc({ event_type: this.typeLabel(eventType) });
+  }
+
+  eventLost(eventType: string): void {
+    this.lost.inc({ event_type: this.typeLabel(eventType) });
+  }
+
+  spoolHeld(events: number): void {
+    this.spoolGauge.set(events);
   }
 
   handlerRan(eventType: string, handler: string, succeeded: boolean, durationMs: number): void {

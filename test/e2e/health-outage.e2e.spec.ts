@@ -21,7 +21,11 @@ describe('readiness through a database outage', () => {
     dataDir = join(root, 'pg');
     server = await EmbeddedPostgresServer.start({ dataDir, persistent: true });
     await server.createDatabaseIfMissing('outage');
-    app = await startTestApp(server.url('outage'), { LOG_LEVEL: 'fatal' });
+    app = await startTestApp(server.url('outage'), {
+      LOG_LEVEL: 'fatal',
+      DATA_DIR: join(root, 'service'),
+      EVENTS_SPOOL_MAX_BYTES: '4096',
+    });
   });
 
   afterAll(async () => {
@@ -30,7 +34,7 @@ describe('readiness through a database outage', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('turns 503 (with Retry-After on the API) when PostgreSQL stops and 200 again when it is back, while liveness stays 200', async () => {
+  it('turns 503 when PostgreSQL stops and 200 when it is back, spooling appends meanwhile; liveness stays 200', async () => {
     expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
 
     await server.stop();
@@ -42,15 +46,26 @@ describe('readiness through a database outage', () => {
     });
     expect((await app.inject({ url: '/health/live' })).statusCode).toBe(200);
 
-    // Requests that need the database say so and when to come back; nothing is acknowledged.
-    const append = await app.inject({
-      method: 'POST',
+    // An event appended now is kept on disk and accepted; one the spool cannot take is refused
+    // with 503 and Retry-After. Reads that need the database answer 503 too.
+    const event = (eventId: string, size: number) => ({
+      method: 'POST' as const,
       url: '/api/events',
-      payload: { eventType: 'T', aggregateId: 1, aggregateType: 'A', eventData: {} },
+      payload: {
+        eventId,
+        eventType: 'T',
+        aggregateId: 1,
+        aggregateType: 'A',
+        eventData: { text: 'x'.repeat(size) },
+      },
     });
-    expect(append.statusCode).toBe(503);
-    expect(append.headers['retry-after']).toBe('5');
-    expect(append.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    const spooled = await app.inject(event('during-outage', 10));
+    expect(spooled.statusCode).toBe(202);
+    expect(spooled.json()).toEqual({ eventId: 'during-outage', status: 'spooled' });
+    const refused = await app.inject(event('too-big-for-the-spool', 5_000));
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     expect((await app.inject({ url: '/api/events' })).statusCode).toBe(503);
 
     server = await EmbeddedPostgresServer.start({ dataDir, persistent: true, port: server.port });
@@ -63,11 +78,13 @@ describe('readiness through a database outage', () => {
       30_000,
     );
     expect(up.json()).toMatchObject({ status: 'ok' });
-    const afterwards = await app.inject({
-      method: 'POST',
-      url: '/api/events',
-      payload: { eventType: 'T', aggregateId: 1, aggregateType: 'A', eventData: {} },
-    });
-    expect(afterwards.statusCode).toBe(201);
+    // The spooled event is written once the database is back; the refused one never was.
+    const stored = await waitFor(async () => {
+      const response = await app.inject({ url: '/api/events?eventType=T' });
+      const ids = response.json<{ items: { eventId: string }[] }>().items.map((e) => e.eventId);
+      return ids.length > 0 ? ids : undefined;
+    }, 'the spooled event to be written');
+    expect(stored).toEqual(['during-outage']);
+    expect((await app.inject(event('after-outage', 10))).statusCode).toBe(201);
   });
 });

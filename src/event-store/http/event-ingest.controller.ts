@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Body, ConflictException, Controller, HttpStatus, Post, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { SpooledEventView } from './spooled-event.view.js';
 import type { FastifyReply } from 'fastify';
 import { assertSameTenant } from '../../access/assert-same-tenant.js';
 import { CurrentCaller, type Caller } from '../../access/caller.js';
@@ -27,14 +35,23 @@ export class EventIngestController {
   @ApiCreatedResponse({ type: EventView, description: 'stored' })
   @ApiOkResponse({ type: EventView, description: 'already stored under this eventId' })
   @ApiConflictResponse({ type: ErrorView, description: 'the eventId belongs to another event' })
+  @ApiAcceptedResponse({
+    type: SpooledEventView,
+    description:
+      'the database is unreachable; the event is kept on disk and stored when it is back',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorView,
+    description: 'the database is unreachable and the spool cannot take the event; retry later',
+  })
   async append(
     @CurrentCaller() caller: Caller,
     @Body() body: AppendEventDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<EventView> {
+  ): Promise<EventView | SpooledEventView> {
     assertSameTenant(caller.tenantId, body.tenantId);
     const eventId = body.eventId ?? randomUUID();
-    const { created, row } = await this.pipeline.append({
+    const appended = await this.pipeline.append({
       eventId,
       eventType: body.eventType,
       eventVersion: body.eventVersion ?? '1.0',
@@ -50,6 +67,12 @@ export class EventIngestController {
       relatedEntityType: body.relatedEntityType ?? null,
       tenantId: caller.tenantId,
     });
+    if (appended === 'spooled') {
+      // Durable on local disk, not yet in the database: accepted, to be stored when it is back.
+      void reply.status(HttpStatus.ACCEPTED);
+      return { eventId, status: 'spooled' };
+    }
+    const { created, row } = appended;
     // A new row comes back from its insert; an existing one is read, within the tenant.
     const stored =
       row ??

@@ -2,6 +2,8 @@ import { Injectable, type Type } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
 import { EventMetrics } from '../../metrics/event.metrics.js';
+import { isConnectionError } from '../../database/database-errors.js';
+import { OutageSpool } from '../spool/outage.spool.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import { envelopeOfRow, type EventRow } from '../event-row.js';
 import { EventTypeRegistry } from '../event-type.registry.js';
@@ -29,6 +31,7 @@ export class EventPipeline {
     private readonly tracker: InFlightTracker,
     private readonly config: AppConfig,
     private readonly metrics: EventMetrics,
+    private readonly outageSpool: OutageSpool,
     @InjectPinoLogger('EventPipeline') private readonly logger: PinoLogger,
   ) {}
 
@@ -43,7 +46,7 @@ export class EventPipeline {
 
   /** The persistence handler's work. Never rejects: a failure is logged with its cause. */
   persist(event: object): Promise<void> {
-    return this.tracker.track(this.storeEnvelope(this.envelopeOf(event)));
+    return this.tracker.track(this.storeEnvelope(this.envelopeOf(event)).catch(() => undefined));
   }
 
   /** A processing handler's work. Never rejects: the outcome goes onto the event's row. */
@@ -56,12 +59,17 @@ export class EventPipeline {
    * processes, its processing handlers run from the stored data, as a retry would run them.
    * Resolves with whether the event was new, and then its stored row.
    */
-  async append(envelope: EventEnvelope): Promise<AppendResult> {
+  async append(envelope: EventEnvelope): Promise<AppendResult | 'spooled'> {
     const handlers = this.registry.processorNames(envelope.eventType);
-    const result = await this.writer.append(
-      { envelope, handlers, wantRow: true },
-      { coalesce: false },
-    );
+    let result: AppendResult;
+    try {
+      result = await this.writer.append({ envelope, handlers, wantRow: true }, { coalesce: false });
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      // Rejects (and the request gets its 503) when the spool cannot take the event either.
+      await this.spool(envelope, error);
+      return 'spooled';
+    }
     const { created } = result;
     const mapping = this.registry.mappingForType(envelope.eventType);
     if (created && mapping && handlers.length > 0) {
@@ -135,10 +143,37 @@ export class EventPipeline {
         created ? 'event stored' : 'event already stored',
       );
     } catch (error) {
+      if (isConnectionError(error)) {
+        await this.spool(envelope, error);
+        return;
+      }
+      this.metrics.eventLost(envelope.eventType);
       this.logger.error(
         { ...fields, durationMs: elapsed(started), err: error },
         'storing event failed',
       );
+    }
+  }
+
+  /**
+   * The database is unreachable: the event goes to the outage spool, to be written when it is
+   * back. Only if the spool cannot take it either is the event lost, and said so.
+   */
+  private async spool(envelope: EventEnvelope, cause: unknown): Promise<void> {
+    const fields = logFields(envelope);
+    try {
+      await this.outageSpool.keep({
+        envelope,
+        handlers: this.registry.processorNames(envelope.eventType),
+      });
+      this.logger.warn({ ...fields, cause: String(cause) }, 'database unavailable: event spooled');
+    } catch (error) {
+      this.metrics.eventLost(envelope.eventType);
+      this.logger.error(
+        { ...fields, err: error, cause: String(cause) },
+        'event lost: could not be stored or spooled',
+      );
+      throw error;
     }
   }
 
