@@ -28,5 +28,9 @@ export function ormConfig(clientUrl: string): Options {
     // Every unit of work is an explicit fork or request context; the global one is a bug.
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },
+    // A connection attempt to a server that does not answer (a partition, not a refusal) fails
+    // after 5 s instead of hanging its caller, so writes fall back to the spool and sweeps move
+    // on; keep-alive notices a dead peer on an idle connection.
+    driverOptions: { connectionTimeoutMillis: 5_000, keepAlive: true },
   });
 }
