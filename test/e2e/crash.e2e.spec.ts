@@ -100,7 +100,7 @@ describe('kill -9 mid-ingest', () => {
     };
     const clients = Array.from({ length: CLIENTS }, (_, id) => client(id));
     await waitFor(
-      async () => (acknowledged.size >= 500 ? true : undefined),
+      () => Promise.resolve(acknowledged.size >= 500 ? true : undefined),
       '500 acknowledged events',
       30_000,
     );

@@ -16,6 +16,7 @@ describe('AppConfig.fromEnv', () => {
     const config = AppConfig.fromEnv({});
     expect(config.databaseUrl).toBeUndefined();
     expect(config.port).toBe(3000);
+    expect(config.bodyLimitBytes).toBe(1_048_576);
     expect(config.dataDir).toBe(resolve('.data'));
     expect(config.apiKeys).toEqual([]);
     expect(config.logLevel).toBe('info');
@@ -30,6 +31,7 @@ describe('AppConfig.fromEnv', () => {
       retryBatchSize: 50,
       cleanupBatchSize: 5_000,
       writeCoalesceMs: 200,
+      spoolMaxBytes: 268_435_456,
     });
   });
 
@@ -37,6 +39,7 @@ describe('AppConfig.fromEnv', () => {
     const config = AppConfig.fromEnv({
       DATABASE_URL: 'postgresql://u:p@db:5432/events',
       PORT: '8080',
+      HTTP_BODY_LIMIT_BYTES: '2048',
       API_KEYS: 'k1:acme, k2:* ,k3:globex',
       EVENTS_MAX_RETRY_COUNT: '5',
       EVENTS_RETRY_SWEEP_INTERVAL_MS: '1000',
@@ -48,10 +51,12 @@ describe('AppConfig.fromEnv', () => {
       EVENTS_RETRY_BATCH_SIZE: '10',
       EVENTS_CLEANUP_BATCH_SIZE: '1000',
       EVENTS_WRITE_COALESCE_MS: '0',
+      EVENTS_SPOOL_MAX_BYTES: '1048576',
       LOG_LEVEL: 'debug',
     });
     expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/events');
     expect(config.port).toBe(8080);
+    expect(config.bodyLimitBytes).toBe(2048);
     expect(config.apiKeys).toEqual([
       { key: 'k1', tenant: 'acme' },
       { key: 'k2', tenant: '*' },
@@ -68,6 +73,7 @@ describe('AppConfig.fromEnv', () => {
       retryBatchSize: 10,
       cleanupBatchSize: 1000,
       writeCoalesceMs: 0,
+      spoolMaxBytes: 1_048_576,
     });
     expect(config.logLevel).toBe('debug');
   });
