@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fc from 'fast-check';
 import { seedEvents } from '../support/seed-events.js';
 import { startTestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -170,5 +171,41 @@ describe('API keys and tenancy', () => {
     const response = await request('GET', '/api/events', bearer(OPERATOR_KEY, 'bad tenant!'));
     expect(response.statusCode).toBe(400);
     expect(response.json<{ message: string }>().message).toMatch(/X-Tenant-Id must be/);
+  });
+
+  it('holds its rules under generated keys and tenant headers: no key but a configured one gets in, no tenant key leaves its tenant', async () => {
+    const header = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.constantFrom(ACME_KEY, GLOBEX_KEY, OPERATOR_KEY).map((key) => `Bearer ${key}x`),
+      fc.constantFrom(ACME_KEY, OPERATOR_KEY).map((key) => `bearer ${key.slice(1)}`),
+    );
+    const tenant = fc.oneof(
+      fc.constantFrom('acme', 'globex', 'default', '*'),
+      fc.string({ maxLength: 60 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        header,
+        fc.option(tenant, { nil: undefined }),
+        async (authorization, tenantId) => {
+          const response = await request('GET', '/api/events', {
+            authorization,
+            ...(tenantId === undefined ? {} : { 'x-tenant-id': tenantId }),
+          });
+          return response.statusCode === 401 || response.statusCode === 400;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    await fc.assert(
+      fc.asyncProperty(tenant, async (tenantId) => {
+        const response = await request('GET', '/api/events', bearer(ACME_KEY, tenantId));
+        if (response.statusCode !== 200) return [400, 403].includes(response.statusCode);
+        return response
+          .json<{ items: { tenantId: string }[] }>()
+          .items.every((item) => item.tenantId === 'acme');
+      }),
+      { numRuns: 400 },
+    );
   });
 });

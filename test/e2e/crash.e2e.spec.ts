@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.server.js';
 import { startService, type ServiceProcess } from '../support/service-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait-for.js';
@@ -144,4 +145,69 @@ describe('kill -9 mid-ingest', () => {
     );
     expect(legacyPerEvent.rows).toEqual([]);
   }, 180_000);
+
+  it('replays events spooled during an outage when restarted after a kill -9', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'flowflex-crash-spool-'));
+    let server = await EmbeddedPostgresServer.start({
+      dataDir: join(root, 'pg'),
+      persistent: true,
+    });
+    try {
+      await server.createDatabaseIfMissing('events');
+      const env = {
+        DATABASE_URL: server.url('events'),
+        DATA_DIR: join(root, 'service'),
+        LOG_LEVEL: 'fatal',
+      };
+      service = await startService(env);
+      const port = server.port;
+      await server.stop();
+      const spooled: string[] = [];
+      for (let i = 0; i < 50; i += 1) {
+        const response = await fetch(`http://127.0.0.1:${service.port}/api/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            eventId: `spooled-${i}`,
+            eventType: 'CustomerNoted',
+            aggregateId: i,
+            aggregateType: 'Customer',
+            eventData: {},
+          }),
+        });
+        expect(response.status).toBe(202);
+        spooled.push(`spooled-${i}`);
+      }
+      await service.stop('SIGKILL');
+      server = await EmbeddedPostgresServer.start({
+        dataDir: join(root, 'pg'),
+        persistent: true,
+        port,
+      });
+      service = await startService(env);
+      const client = new (await import('pg')).default.Client({
+        connectionString: server.url('events'),
+      });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ rows: number; distinct: number }>(
+          `select count(*)::int as rows, count(distinct event_id)::int as distinct
+           from ff_events where event_id = any($1)`,
+          [spooled],
+        );
+        // Replayed during start-up, before the service reported itself ready.
+        expect(rows[0]).toEqual({ rows: 50, distinct: 50 });
+        process.stdout.write(
+          `crash with spool: 50 spooled and acknowledged with 202, 50 stored after restart\n`,
+        );
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await service?.stop('SIGKILL');
+      service = undefined;
+      await server.stop();
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
