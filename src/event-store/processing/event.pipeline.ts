@@ -2,7 +2,7 @@ import { Injectable, type Type } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
 import { EventMetrics } from '../../metrics/event.metrics.js';
-import { isConnectionError } from '../../database/database-errors.js';
+import { isUnavailable } from '../../database/database-errors.js';
 import { OutageSpool } from '../spool/outage.spool.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import { envelopeOfRow, type EventRow } from '../event-row.js';
@@ -65,7 +65,7 @@ export class EventPipeline {
     try {
       result = await this.writer.append({ envelope, handlers, wantRow: true }, { coalesce: false });
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
+      if (!isUnavailable(error)) throw error;
       // Rejects (and the request gets its 503) when the spool cannot take the event either.
       await this.spool(envelope, error);
       return 'spooled';
@@ -143,7 +143,7 @@ export class EventPipeline {
         created ? 'event stored' : 'event already stored',
       );
     } catch (error) {
-      if (isConnectionError(error)) {
+      if (isUnavailable(error)) {
         await this.spool(envelope, error);
         return;
       }
@@ -166,7 +166,10 @@ export class EventPipeline {
         envelope,
         handlers: this.registry.processorNames(envelope.eventType),
       });
-      this.logger.warn({ ...fields, cause: String(cause) }, 'database unavailable: event spooled');
+      this.logger.warn(
+        { ...fields, cause: String(cause) },
+        'database unavailable or too slow: event spooled',
+      );
     } catch (error) {
       this.metrics.eventLost(envelope.eventType);
       this.logger.error(

@@ -70,6 +70,9 @@ export class EventWriter {
     const options = { maxBatch: MAX_BATCH, maxConcurrent: MAX_CONCURRENT, maxQueued: MAX_QUEUED };
     this.inserts = new GroupCommitQueue({
       ...options,
+      // A full insert queue means the database is slower than the publishers: the pipeline
+      // spills to the outage spool instead of holding ever more events in memory.
+      whenFull: 'reject',
       flush: async (events) => {
         const created = await store.append(events);
         return events.map((event): AppendResult => {

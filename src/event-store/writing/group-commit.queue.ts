@@ -7,8 +7,20 @@ export interface GroupCommitOptions<T, R> {
   readonly maxBatch: number;
   /** Batches written at the same time, each on its own connection. */
   readonly maxConcurrent: number;
-  /** Items held in memory; past this, submit waits for room (back-pressure). */
+  /** Items held in memory; past this, submit waits for room (back-pressure)... */
   readonly maxQueued: number;
+  /** ...or, with 'reject', fails at once with QueueFullError so the caller can spill elsewhere. */
+  readonly whenFull?: 'wait' | 'reject';
+}
+
+/** The queue is full and its caller chose to be told rather than wait. */
+export class QueueFullError extends Error {
+  readonly unavailable = true;
+
+  constructor(limit: number) {
+    super(`the write queue is full (${limit} items)`);
+    this.name = 'QueueFullError';
+  }
 }
 
 interface Entry<T, R> {
@@ -45,6 +57,7 @@ export class GroupCommitQueue<T, R> {
 
   async submit(item: T): Promise<R> {
     while (this.queue.length >= this.options.maxQueued) {
+      if (this.options.whenFull === 'reject') throw new QueueFullError(this.options.maxQueued);
       await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     }
     return new Promise<R>((resolve, reject) => {
