@@ -144,6 +144,8 @@ describe('kill -9 mid-ingest', () => {
        group by log_data->>'eventId' having count(*) > 1`,
     );
     expect(legacyPerEvent.rows).toEqual([]);
+    await service.stop('SIGKILL');
+    service = undefined;
   }, 180_000);
 
   it('replays events spooled during an outage when restarted after a kill -9', async () => {
