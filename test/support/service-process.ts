@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/common/free-port.js';
 
 /** The service as a separate process (src/main.ts, as `npm start` runs it). */
 export interface ServiceProcess {
@@ -12,18 +12,6 @@ export interface ServiceProcess {
    * ended it (Nest re-raises SIGTERM after a graceful shutdown, so that is a clean stop).
    */
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
