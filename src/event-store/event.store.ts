@@ -8,7 +8,6 @@ import { EventMetrics } from '../metrics/event.metrics.js';
 import { INSTANCE_ID, PROCESSOR_VERSION } from '../common/instance-id.js';
 import { truncate, truncateOptional } from '../common/truncate.js';
 import { EventStatus } from './entities/event-status.js';
-import { StoredEvent } from './entities/stored-event.entity.js';
 import type { EventEnvelope } from './event-envelope.js';
 import type { EventRow } from './event-row.js';
 import {
@@ -331,11 +330,6 @@ export class EventStore {
       }
       return updates;
     });
-  }
-
-  /** The event as stored, whatever its tenant or validity: callers scope it. */
-  async findByEventId(eventId: string): Promise<StoredEvent | null> {
-    return this.em.fork().findOne(StoredEvent, { eventId });
   }
 
   /** Undefined when the tenant has no valid Failed event with this id. */

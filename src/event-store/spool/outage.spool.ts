@@ -80,11 +80,6 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
-  /** Events held on disk, waiting for the database. */
-  get size(): number {
-    return this.held;
-  }
-
   /** Resolves once the event is on disk (fsync'd); rejects with SpoolFullError when full. */
   async keep(event: PendingEvent): Promise<void> {
     const { envelope, handlers } = event;

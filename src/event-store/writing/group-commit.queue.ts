@@ -50,11 +50,6 @@ export class GroupCommitQueue<T, R> {
 
   constructor(private readonly options: GroupCommitOptions<T, R>) {}
 
-  /** Items queued or being written. */
-  get depth(): number {
-    return this.queue.length;
-  }
-
   async submit(item: T): Promise<R> {
     while (this.queue.length >= this.options.maxQueued) {
       if (this.options.whenFull === 'reject') throw new QueueFullError(this.options.maxQueued);
