@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts'],
+    files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
       // jest's asymmetric matchers (expect.any, expect.stringMatching) are typed `any`.

@@ -7,8 +7,9 @@ import type { AppConfig } from './config/app-config.js';
 import { Database } from './database/database.js';
 import { createRootLogger } from './logging/root-logger.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
-import { refuseNulInUrl, registerJsonBodyParser } from './common/json-body.parser.js';
-import { createValidationPipe } from './common/validation.js';
+import { refuseUnstorableUrlText, registerJsonBodyParser } from './common/json-body.parser.js';
+import { registerSecurityHeaders } from './common/security-headers.js';
+import { DtoValidationPipe } from './common/validation.js';
 import { setupOpenApi } from './docs/openapi.js';
 import { registerRequestRoute } from './logging/request-route.hook.js';
 import { registerHttpMetrics } from './metrics/http-metrics.hook.js';
@@ -43,10 +44,14 @@ export async function createApp(
     );
     app.useLogger(app.get(Logger));
     // Nest's own body parser is off (bodyParser: false): this one refuses what cannot be stored.
-    registerJsonBodyParser(app, config.bodyLimitBytes);
-    refuseNulInUrl(app);
+    registerJsonBodyParser(app, {
+      bodyLimit: config.bodyLimitBytes,
+      maxEntries: config.jsonMaxEntries,
+    });
+    refuseUnstorableUrlText(app);
+    await registerSecurityHeaders(app);
     app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
-    app.useGlobalPipes(createValidationPipe());
+    app.useGlobalPipes(new DtoValidationPipe());
     app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics', 'docs'] });
     setupOpenApi(app);
     registerRequestRoute(app);

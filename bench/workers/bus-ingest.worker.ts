@@ -28,7 +28,6 @@ const app = await createApp(
     EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
     EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
     EVENTS_RETENTION_DAYS: '30',
-    ...(process.env.COALESCE ? { EVENTS_WRITE_COALESCE_MS: process.env.COALESCE } : {}),
   }),
 );
 await app.init();

@@ -1,21 +1,32 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, HttpStatus, PayloadTooLargeException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import secureJson from 'secure-json-parse';
+import { parseJsonExactly } from './json/exact-json.js';
+import { scanJson, type JsonLimits } from './json/json-scan.js';
 
-/** Deeper than this, a body is refused: nothing this service stores needs it, and serialising it would overflow the stack. */
+/** Deeper than this, a body is refused: nothing this service stores needs it. */
 export const MAX_JSON_DEPTH = 64;
+
+/** With the u flag a surrogate pair is one character: only an unpaired half matches. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Invalid UTF-8 is an error, not silently replaced by U+FFFD and stored altered. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Replaces Fastify's JSON body parser with one that also refuses, with a 400 that says why, what
- * PostgreSQL or the serialiser would otherwise turn into a 500 after validation: NUL characters
- * (`\\u0000`, which jsonb and text columns cannot hold), nesting deeper than MAX_JSON_DEPTH, and
- * bytes that are not UTF-8.
- * `__proto__` and `constructor.prototype` keys are refused as by Fastify's own parser.
+ * Replaces Fastify's JSON body parser with one that refuses, with a 4xx that says why and where,
+ * what would otherwise stall the process or turn into a 500 after validation: more keys and array
+ * items than HTTP_JSON_MAX_ENTRIES (413), nesting deeper than MAX_JSON_DEPTH, NUL characters and
+ * unpaired surrogates (which no text or jsonb value holds), numbers outside what PostgreSQL stores,
+ * and bytes that are not UTF-8. All of it is found by one scan of the text before anything is
+ * built (json-scan.ts), so a refusal costs about a millisecond per megabyte. Numbers are kept
+ * exactly (exact-json.ts); `__proto__` and `constructor.prototype` keys are refused as by
+ * Fastify's own parser.
  */
-export function registerJsonBodyParser(app: NestFastifyApplication, bodyLimit: number): void {
+export function registerJsonBodyParser(
+  app: NestFastifyApplication,
+  { bodyLimit, maxEntries }: { bodyLimit: number; maxEntries: number },
+): void {
+  const limits: JsonLimits = { maxEntries, maxDepth: MAX_JSON_DEPTH };
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
@@ -29,67 +40,59 @@ export function registerJsonBodyParser(app: NestFastifyApplication, bodyLimit: n
         return done(new BadRequestException('the body is not valid UTF-8'));
       }
       if (text.trim() === '') return done(null, undefined);
-      let value: unknown;
+      const scan = scanJson(text, limits);
+      if (scan.problem !== undefined) {
+        return done(
+          scan.tooLarge
+            ? new PayloadTooLargeException({
+                statusCode: HttpStatus.PAYLOAD_TOO_LARGE,
+                error: 'Payload Too Large',
+                message: `${scan.problem} (HTTP_JSON_MAX_ENTRIES)`,
+              })
+            : new BadRequestException(scan.problem),
+        );
+      }
       try {
-        value = secureJson.parse(text, undefined, {
-          protoAction: 'error',
-          constructorAction: 'error',
-        });
+        return done(null, parseJsonExactly(text, scan.hasInexactNumbers));
       } catch (error) {
         return done(
           new BadRequestException(`the body is not valid JSON: ${(error as Error).message}`),
         );
       }
-      const problem = inspect(value, text.includes('\\u0000'));
-      return problem ? done(new BadRequestException(problem)) : done(null, value);
     },
   );
 }
 
-/** Walks the value without recursion, so that its depth cannot overflow the stack here. */
-function inspect(root: unknown, mayHoldNul: boolean): string | undefined {
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value === 'string') {
-      if (mayHoldNul && value.includes('\u0000')) {
-        return 'the body contains a NUL character (\\u0000), which cannot be stored';
-      }
-    } else if (typeof value === 'object' && value !== null) {
-      if (depth > MAX_JSON_DEPTH) {
-        return `the body is nested more than ${MAX_JSON_DEPTH} levels deep`;
-      }
-      for (const [key, child] of Object.entries(value)) {
-        if (mayHoldNul && key.includes('\u0000')) {
-          return 'the body contains a NUL character (\\u0000), which cannot be stored';
-        }
-        stack.push([child, depth + 1]);
-      }
-    }
-  }
-  return undefined;
-}
-
 /**
- * Path and query values reach SQL as parameters, and PostgreSQL refuses a NUL byte in text: a
- * `%00` anywhere in the URL would become a 500. It is refused up front with a 400 instead (found
- * by the property-based hostile-input test).
+ * Path and query values reach SQL as parameters: a `%00` (NUL, which PostgreSQL refuses in text)
+ * or an unpaired surrogate anywhere in the URL would become a 500. Both are refused up front with
+ * a 400 naming the parameter.
  */
-export function refuseNulInUrl(app: NestFastifyApplication): void {
+export function refuseUnstorableUrlText(app: NestFastifyApplication): void {
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('preHandler', (request, reply, done) => {
-      const values = [request.params, request.query].flatMap((part: unknown): unknown[] =>
-        typeof part === 'object' && part !== null ? Object.values(part).flat() : [],
-      );
-      if (values.some((value) => typeof value === 'string' && value.includes('\u0000'))) {
-        void reply.code(400).send({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: 'the URL contains a NUL character (%00), which cannot be stored or searched',
-        });
-        return;
+      for (const part of [request.params, request.query]) {
+        if (typeof part !== 'object' || part === null) continue;
+        for (const [name, raw] of Object.entries(part)) {
+          for (const value of [raw].flat() as unknown[]) {
+            if (typeof value !== 'string') continue;
+            const problem = value.includes('\u0000')
+              ? 'contains a NUL character (%00), which cannot be stored or searched'
+              : LONE_SURROGATE.test(value)
+                ? 'contains an unpaired surrogate, which is not Unicode text'
+                : undefined;
+            if (problem) {
+              void reply.code(400).send({
+                statusCode: 400,
+                error: 'Bad Request',
+                message: `${name} ${problem}`,
+              });
+              return;
+            }
+          }
+        }
       }
       done();
     });

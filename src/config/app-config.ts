@@ -34,11 +34,6 @@ export interface EventsConfig {
   readonly retryBatchSize: number;
   /** Rows one retention statement soft-deletes or purges at a time. */
   readonly cleanupBatchSize: number;
-  /**
-   * How long a new event with processing handlers may wait for their outcomes before it is
-   * inserted anyway; 0 inserts at once.
-   */
-  readonly writeCoalesceMs: number;
   /** Disk the outage spool may use under DATA_DIR/spool; past it, events are lost (logged). */
   readonly spoolMaxBytes: number;
 }
@@ -63,6 +58,8 @@ export class AppConfig {
     readonly host: string,
     /** Larger request bodies are refused with 413. */
     readonly bodyLimitBytes: number,
+    /** JSON bodies with more keys and array items than this are refused with 413. */
+    readonly jsonMaxEntries: number,
     readonly dataDir: string,
     readonly apiKeys: readonly ApiKey[],
     readonly events: EventsConfig,
@@ -78,6 +75,7 @@ export class AppConfig {
       reader.integer('PORT', 3000, 0, 65_535),
       reader.string('HOST', '0.0.0.0'),
       reader.integer('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
+      reader.integer('HTTP_JSON_MAX_ENTRIES', 50_000, 100, 10_000_000),
       resolve(reader.string('DATA_DIR', '.data')),
       reader.apiKeys('API_KEYS'),
       {
@@ -94,7 +92,6 @@ export class AppConfig {
         handlerTimeoutMs: reader.integer('EVENTS_HANDLER_TIMEOUT_MS', 30_000, 100),
         retryBatchSize: reader.integer('EVENTS_RETRY_BATCH_SIZE', 50, 1, 1_000),
         cleanupBatchSize: reader.integer('EVENTS_CLEANUP_BATCH_SIZE', 5_000, 10, 100_000),
-        writeCoalesceMs: reader.integer('EVENTS_WRITE_COALESCE_MS', 200, 0, 5_000),
         spoolMaxBytes: reader.integer('EVENTS_SPOOL_MAX_BYTES', 268_435_456, 1_024, 1e12),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),

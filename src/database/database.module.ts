@@ -1,8 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Database } from './database.js';
+import { SqlPool } from './sql.js';
 
-/** Makes the opened {@link Database}, its ORM and its root EntityManager injectable. */
+/** Makes the opened {@link Database}, its SQL pool, its ORM and its EntityManager injectable. */
 @Global()
 @Module({})
 export class DatabaseModule {
@@ -11,11 +12,12 @@ export class DatabaseModule {
       module: DatabaseModule,
       providers: [
         { provide: Database, useValue: database },
+        { provide: SqlPool, useValue: database.sql },
         { provide: MikroORM, useValue: database.orm },
         // The root EntityManager: callers fork it for their own unit of work.
         { provide: EntityManager, useValue: database.orm.em },
       ],
-      exports: [Database, MikroORM, EntityManager],
+      exports: [Database, SqlPool, MikroORM, EntityManager],
     };
   }
 }

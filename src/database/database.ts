@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { EmbeddedPostgresServer } from './embedded-postgres.server.js';
 import { migrateUp, pendingMigrations } from './migration-runner.js';
 import { ormConfig } from './orm.config.js';
+import { SqlPool } from './sql.js';
 
 /** Raised when the database cannot be reached or used at start-up; its message is one line. */
 export class DatabaseUnavailableError extends Error {
@@ -22,10 +23,14 @@ export interface DatabaseHealth {
  * The service's database: DATABASE_URL when configured, otherwise an embedded PostgreSQL with its
  * data under DATA_DIR. Opened (and migrated) before Nest starts, so that a bad database stops
  * start-up with one clear line; closed after every other provider has shut down.
+ *
+ * Statements run on the ORM's node-postgres pool through {@link sql}, never through the ORM's own
+ * transactions (see SqlPool for why). The ORM itself runs the migrations.
  */
 export class Database implements OnApplicationShutdown {
   private constructor(
     readonly orm: MikroORM,
+    readonly sql: SqlPool,
     private readonly embedded: EmbeddedPostgresServer | undefined,
     private readonly logger: Logger,
   ) {}
@@ -60,7 +65,8 @@ export class Database implements OnApplicationShutdown {
           applied.length > 0 ? 'applied migrations' : 'schema up to date',
         );
       }
-      return new Database(orm, embedded, logger);
+      const pool = await orm.em.getConnection().getNativeClient();
+      return new Database(orm, new SqlPool(pool), embedded, logger);
     } catch (error) {
       await orm?.close();
       await embedded?.stop();
@@ -70,7 +76,7 @@ export class Database implements OnApplicationShutdown {
 
   async health(): Promise<DatabaseHealth> {
     try {
-      await this.orm.em.fork().execute('select 1');
+      await this.sql.query('select 1');
       return { reachable: true, pendingMigrations: await pendingMigrations(this.orm) };
     } catch (error) {
       return { reachable: false, pendingMigrations: [], error: messageOf(error) };

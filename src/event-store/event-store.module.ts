@@ -2,7 +2,6 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import type { EventMapping } from './event-mapping.js';
 import { EventTypeRegistry } from './event-type.registry.js';
-import { EventStore } from './event.store.js';
 import { persistEventHandlerFor } from './handlers/persist-event.handler.js';
 import { EventIngestController } from './http/event-ingest.controller.js';
 import { EventOperationsController } from './http/event-operations.controller.js';
@@ -25,7 +24,6 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
     Clock,
     RetryPolicy,
     EventTypeRegistry,
-    EventStore,
     EventWriter,
     OutageSpool,
     InFlightTracker,
@@ -40,7 +38,7 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
   exports: [
     Clock,
     EventTypeRegistry,
-    EventStore,
+    EventWriter,
     EventPipeline,
     EventQueries,
     RetrySweeper,

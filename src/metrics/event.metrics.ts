@@ -51,6 +51,11 @@ export class EventMetrics {
     'Events that could be neither stored nor spooled (spool full or unwritable)',
     ['event_type'],
   );
+  private readonly refused = this.counter(
+    'flowflex_events_refused_total',
+    "Events refused without being stored or processed: foreign_event_id (the id is another tenant's)",
+    ['event_type', 'reason'],
+  );
   private readonly spoolGauge = new Gauge({
     name: 'flowflex_spool_events',
     help: 'Events held in the outage spool, waiting for the database',
@@ -117,6 +122,10 @@ export class EventMetrics {
 
   eventLost(eventType: string): void {
     this.lost.inc({ event_type: this.typeLabel(eventType) });
+  }
+
+  eventRefused(eventType: string, reason: 'foreign_event_id'): void {
+    this.refused.inc({ event_type: this.typeLabel(eventType), reason });
   }
 
   spoolHeld(events: number): void {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { INSTANCE_ID } from '../common/instance-id.js';
-import { BoundSql } from '../database/bound-sql.js';
+import { BoundSql, SqlPool } from '../database/sql.js';
 import { truncate } from '../common/truncate.js';
 import { GroupCommitQueue } from '../event-store/writing/group-commit.queue.js';
 import type { OnboardingStageCompletedEvent } from './onboarding-stage-completed.event.js';
@@ -35,13 +34,13 @@ interface LogRow {
 export class StageCompletionLogRepository {
   private readonly queue: GroupCommitQueue<LogRow, undefined>;
 
-  constructor(em: EntityManager) {
+  constructor(db: SqlPool) {
     this.queue = new GroupCommitQueue({
       maxBatch: 500,
       maxConcurrent: 2,
       maxQueued: 20_000,
       flush: async (rows) => {
-        await INSERT_LOGS.run(em.fork(), [JSON.stringify(rows.map(toRecord))]);
+        await INSERT_LOGS.run(db, [JSON.stringify(rows.map(toRecord))]);
         return rows.map(() => undefined);
       },
     });

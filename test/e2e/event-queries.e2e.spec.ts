@@ -242,8 +242,8 @@ describe('query routes', () => {
       ['pageSize=ten', /pageSize must be an integer/],
       ['pageIndex=0', /pageIndex must not be less than 1/],
       ['pageIndex=1000000000000', /pageIndex must not be greater than 1000000/],
-      ['startDate=yesterday', /startDate must be an ISO 8601 date/],
-      ['endDate=2026-02-30', /endDate must be an ISO 8601 date/],
+      ['startDate=yesterday', /startDate must be a date or date-time/],
+      ['endDate=2026-02-30', /endDate must be a date or date-time/],
       [
         `startDate=${hoursAgo(1).toISOString()}&endDate=${hoursAgo(2).toISOString()}`,
         /startDate must not be after endDate/,

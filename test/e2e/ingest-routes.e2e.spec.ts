@@ -163,7 +163,7 @@ describe('ingest routes', () => {
       [
         'a malformed timestamp',
         { ...appendBody, eventTimestamp: 'yesterday' },
-        /eventTimestamp must be a valid ISO 8601/,
+        /eventTimestamp must be a date or date-time/,
       ],
       ['tags that are not strings', { ...appendBody, eventTags: [1] }, /eventTags/],
       ['an unknown field', { ...appendBody, colour: 'red' }, /property colour should not exist/],

@@ -30,7 +30,6 @@ describe('AppConfig.fromEnv', () => {
       handlerTimeoutMs: 30_000,
       retryBatchSize: 50,
       cleanupBatchSize: 5_000,
-      writeCoalesceMs: 200,
       spoolMaxBytes: 268_435_456,
     });
   });
@@ -50,7 +49,6 @@ describe('AppConfig.fromEnv', () => {
       EVENTS_HANDLER_TIMEOUT_MS: '5000',
       EVENTS_RETRY_BATCH_SIZE: '10',
       EVENTS_CLEANUP_BATCH_SIZE: '1000',
-      EVENTS_WRITE_COALESCE_MS: '0',
       EVENTS_SPOOL_MAX_BYTES: '1048576',
       LOG_LEVEL: 'debug',
     });
@@ -72,7 +70,6 @@ describe('AppConfig.fromEnv', () => {
       handlerTimeoutMs: 5000,
       retryBatchSize: 10,
       cleanupBatchSize: 1000,
-      writeCoalesceMs: 0,
       spoolMaxBytes: 1_048_576,
     });
     expect(config.logLevel).toBe('debug');

@@ -101,13 +101,13 @@ describe('applyOutcome', () => {
   it('marks the event Failed with the handler and cause, due 2^n minutes later', () => {
     const update = applyOutcome(
       state(2),
-      { handler: 'b', durationMs: 1, error: { message: 'boom', stack: 'Error: boom\n  at x' } },
+      { handler: 'b', durationMs: 1, error: { message: 'Error: boom', at: 'x (src/x.ts:1:2)' } },
       now,
       policy,
     )!;
     expect(update).toMatchObject({
       eventStatus: EventStatus.Failed,
-      errorMessage: 'b: Error: boom\n  at x',
+      errorMessage: 'b: Error: boom\n    at x (src/x.ts:1:2)',
       requiresRetry: true,
       nextRetryAt: new Date(now.getTime() + 4 * MINUTE),
     });

@@ -25,6 +25,6 @@ export abstract class EventProcessingHandler<E extends object>
   }
 
   handle(event: E): Promise<void> {
-    return this.pipeline.runProcessor(this, event);
+    return this.pipeline.runFromBus(this, event);
   }
 }

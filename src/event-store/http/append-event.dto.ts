@@ -3,14 +3,14 @@ import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsISO8601,
   IsNotEmpty,
-  IsObject,
   IsOptional,
   IsString,
   MaxLength,
 } from 'class-validator';
+import { FreeFormJson } from '../../common/free-form-json.js';
 import { IsInt64 } from '../../common/is-int64.js';
+import { IsTimestamp } from '../../common/timestamp.js';
 
 const toDecimalString = ({ value }: { value: unknown }) =>
   typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
@@ -41,7 +41,7 @@ export class AppendEventDto {
   /** ISO 8601; now when absent. */
   @ApiPropertyOptional({ format: 'date-time', description: 'now when absent' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   eventTimestamp?: string;
   @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d{1,19}$' }] })
   @Transform(toDecimalString)
@@ -59,11 +59,11 @@ export class AppendEventDto {
   @MaxLength(50)
   eventSource?: string;
   @ApiProperty({ type: 'object', additionalProperties: true })
-  @IsObject()
+  @FreeFormJson()
   eventData!: Record<string, unknown>;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
-  @IsObject()
+  @FreeFormJson()
   eventMetadata?: Record<string, unknown>;
   /** Longer text is truncated to the column's 500 characters. */
   @ApiPropertyOptional()

@@ -13,6 +13,7 @@ import type { FastifyReply } from 'fastify';
 import { assertSameTenant } from '../../access/assert-same-tenant.js';
 import { CurrentCaller, type Caller } from '../../access/caller.js';
 import { Clock } from '../../common/clock.js';
+import { parseTimestamp } from '../../common/timestamp.js';
 import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
 import { EventPipeline } from '../processing/event.pipeline.js';
 import { EventQueries } from '../queries/event.queries.js';
@@ -51,11 +52,12 @@ export class EventIngestController {
   ): Promise<EventView | SpooledEventView> {
     assertSameTenant(caller.tenantId, body.tenantId);
     const eventId = body.eventId ?? randomUUID();
-    const appended = await this.pipeline.append({
+    const outcome = await this.pipeline.append({
       eventId,
       eventType: body.eventType,
       eventVersion: body.eventVersion ?? '1.0',
-      eventTimestamp: body.eventTimestamp ? new Date(body.eventTimestamp) : this.clock.now(),
+      eventTimestamp:
+        body.eventTimestamp === undefined ? this.clock.now() : parseTimestamp(body.eventTimestamp)!,
       aggregateId: body.aggregateId,
       aggregateType: body.aggregateType,
       eventSource: body.eventSource ?? 'Unknown',
@@ -67,24 +69,34 @@ export class EventIngestController {
       relatedEntityType: body.relatedEntityType ?? null,
       tenantId: caller.tenantId,
     });
-    if (appended === 'spooled') {
-      // Durable on local disk, not yet in the database: accepted, to be stored when it is back.
-      void reply.status(HttpStatus.ACCEPTED);
-      return { eventId, status: 'spooled' };
+    switch (outcome.status) {
+      case 'spooled':
+        // Durable on local disk, not yet in the database: accepted, to be stored when it is back.
+        void reply.status(HttpStatus.ACCEPTED);
+        return { eventId, status: 'spooled' };
+      case 'lost':
+        throw outcome.error;
+      case 'foreign':
+        // Another tenant's event is not even acknowledged to exist: the id is simply taken.
+        throw new ConflictException(`eventId ${eventId} is already used by another event`);
+      case 'created':
+        void reply.status(HttpStatus.CREATED);
+        return EventView.fromRow(outcome.row!);
+      case 'duplicate':
+        break;
     }
-    const { created, row } = appended;
-    // A new row comes back from its insert; an existing one is read, within the tenant.
-    const stored =
-      row ??
-      (await this.queries.byEventId({ tenantId: caller.tenantId, includeDeleted: true }, eventId));
-    // Another tenant's event is not even acknowledged to exist: the id is simply taken.
+    // Stored before by this tenant: read back within the tenant, deleted rows included.
+    const stored = await this.queries.byEventId(
+      { tenantId: caller.tenantId, includeDeleted: true },
+      eventId,
+    );
     if (!stored) throw new ConflictException(`eventId ${eventId} is already used by another event`);
     if (!stored.is_valid) {
       throw new ConflictException(
         `eventId ${eventId} was used by an event that has since been deleted; ids are never reused`,
       );
     }
-    void reply.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    void reply.status(HttpStatus.OK);
     return EventView.fromRow(stored);
   }
 }

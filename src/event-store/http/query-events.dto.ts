@@ -6,9 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
-  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -16,9 +14,10 @@ import {
   Min,
 } from 'class-validator';
 import { IsInt64 } from '../../common/is-int64.js';
+import { IsTimestamp } from '../../common/timestamp.js';
 import { EventStatus } from '../entities/event-status.js';
 import { SORT_COLUMNS, type SortField, type SortOrder } from '../queries/event-query.js';
-import { ToBoolean, ToInteger, ToJsonObject, ToList } from './query-params.js';
+import { IsJsonObject, ToBoolean, ToInteger, ToJsonObject, ToList } from './query-params.js';
 
 export const MAX_PAGE_SIZE = 200;
 /** Deep offsets cost a scan of every row before them; past this, narrow the filters instead. */
@@ -81,12 +80,12 @@ export class QueryEventsDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'events at or after this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'startDate must be an ISO 8601 date' })
+  @IsTimestamp()
   startDate?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'events at or before this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'endDate must be an ISO 8601 date' })
+  @IsTimestamp()
   endDate?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_DAYS, description: 'events of the last N days' })
@@ -129,7 +128,7 @@ export class QueryEventsDto {
   })
   @IsOptional()
   @ToJsonObject()
-  @IsObject({ message: 'data must be a URL-encoded JSON object, e.g. {"stageName":"Won"}' })
+  @IsJsonObject('{"stageName":"Won"}')
   data?: Record<string, unknown>;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_INDEX, default: 1 })

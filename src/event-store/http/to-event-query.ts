@@ -1,11 +1,12 @@
+import { parseTimestamp } from '../../common/timestamp.js';
 import { BadRequestException } from '@nestjs/common';
 import type { EventQuery } from '../queries/event-query.js';
 import type { QueryEventsDto } from './query-events.dto.js';
 
 /** The validated query string as the store's query; a reversed date range is a 400. */
 export function toEventQuery(dto: QueryEventsDto): EventQuery {
-  const startDate = dto.startDate === undefined ? undefined : new Date(dto.startDate);
-  const endDate = dto.endDate === undefined ? undefined : new Date(dto.endDate);
+  const startDate = dto.startDate === undefined ? undefined : parseTimestamp(dto.startDate);
+  const endDate = dto.endDate === undefined ? undefined : parseTimestamp(dto.endDate);
   if (startDate && endDate && startDate > endDate) {
     throw new BadRequestException('startDate must not be after endDate');
   }

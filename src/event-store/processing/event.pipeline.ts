@@ -1,39 +1,72 @@
 import { Injectable, type Type } from '@nestjs/common';
+import { SqlPool } from '../../database/sql.js';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Clock } from '../../common/clock.js';
+import { INSTANCE_ID } from '../../common/instance-id.js';
 import { AppConfig } from '../../config/app-config.js';
 import { EventMetrics } from '../../metrics/event.metrics.js';
 import { isUnavailable } from '../../database/database-errors.js';
 import { OutageSpool } from '../spool/outage.spool.js';
-import type { EventEnvelope } from '../event-envelope.js';
+import { fitEnvelope, type EventEnvelope } from '../event-envelope.js';
 import { envelopeOfRow, type EventRow } from '../event-row.js';
 import { EventTypeRegistry } from '../event-type.registry.js';
-import { EventStore } from '../event.store.js';
-import { EventWriter, type AppendResult } from '../writing/event.writer.js';
+import { settleClaim } from '../store/settle-claim.js';
+import { EventWriter, ROW_MISSING, type AppendStatus } from '../writing/event.writer.js';
 import type { EventProcessor } from './event-processor.js';
+import { describeFailure } from './failure-description.js';
 import { handlersOf } from './handler-outcome.js';
 import { InFlightTracker } from './in-flight.tracker.js';
 
 /**
- * What the CQRS handlers do with an event: the persistence handler stores it, each processing
- * handler runs and records its outcome on the event's row. Each run is its own unit of work (its
- * own EntityManager fork), catches its own errors and is tracked for a graceful shutdown; nothing
- * relies on @nestjs/cqrs, which only logs a handler's error and moves on.
+ * Where an event stands once its persistence is settled: stored now (`created`), stored before by
+ * the same tenant (`duplicate`), refused because another tenant holds its id (`foreign`), kept in
+ * the outage spool (`spooled`), or neither stored nor kept (`lost`, with the error).
+ */
+export type PersistStatus = AppendStatus | 'spooled' | 'lost';
+
+export interface PersistOutcome {
+  readonly status: PersistStatus;
+  readonly envelope: EventEnvelope;
+  /** The new row, for appenders that asked for it. */
+  readonly row?: EventRow;
+  /** Why the event was lost. */
+  readonly error?: unknown;
+}
+
+/**
+ * What the CQRS handlers do with an event: the persistence handler stores it, and each processing
+ * handler runs once the store has accepted it as new for its tenant, recording its outcome on the
+ * event's row. Nothing acts on an event before it is stored: an id that another tenant holds, or a
+ * repeat of a stored one, runs no handler. Each run catches its own errors and is tracked for a
+ * graceful shutdown; nothing relies on @nestjs/cqrs, which only logs a handler's error.
  */
 @Injectable()
 export class EventPipeline {
   /** An event object's envelope, computed once however many handlers see it. */
   private readonly envelopes = new WeakMap<object, EventEnvelope>();
+  /**
+   * The persistence of each publish of an event object, in publish order, and how many of them
+   * each reader (a processing handler, or the publisher) has taken: the k-th call of a handler for
+   * an object belongs to its k-th publish, even when one object is published many times at once.
+   */
+  private readonly publishes = new WeakMap<
+    object,
+    { readonly outcomes: Promise<PersistOutcome>[]; readonly taken: Map<string, number> }
+  >();
 
   constructor(
     private readonly registry: EventTypeRegistry,
-    private readonly store: EventStore,
     private readonly writer: EventWriter,
     private readonly tracker: InFlightTracker,
     private readonly config: AppConfig,
     private readonly metrics: EventMetrics,
     private readonly outageSpool: OutageSpool,
+    private readonly db: SqlPool,
+    private readonly clock: Clock,
     @InjectPinoLogger('EventPipeline') private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    outageSpool.replayInto((envelope) => this.storeReplayed(envelope));
+  }
 
   /**
    * Back-pressure for bulk publishers (imports, replays): resolves once fewer than
@@ -46,41 +79,61 @@ export class EventPipeline {
 
   /** The persistence handler's work. Never rejects: a failure is logged with its cause. */
   persist(event: object): Promise<void> {
-    return this.tracker.track(this.storeEnvelope(this.envelopeOf(event)).catch(() => undefined));
-  }
-
-  /** A processing handler's work. Never rejects: the outcome goes onto the event's row. */
-  runProcessor<E extends object>(processor: EventProcessor<E>, event: E): Promise<void> {
-    return this.tracker.track(this.run(processor, event, this.envelopeOf(event)));
+    const outcome = this.store(this.envelopeOf(event), { returnRow: false }).then((result) => {
+      this.logStored(result);
+      return result;
+    });
+    this.publishesOf(event).outcomes.push(outcome);
+    return this.tracker.track(outcome.then(() => undefined));
   }
 
   /**
-   * Appends an event that arrived as an envelope (over HTTP). When its type is one this service
-   * processes, its processing handlers run from the stored data, as a retry would run them.
-   * Resolves with whether the event was new, and then its stored row.
+   * How the persistence of a just-published event ended; for a publisher that must answer for it
+   * (the HTTP route). Call it right after EventBus.publish, which runs the handlers synchronously.
    */
-  async append(envelope: EventEnvelope): Promise<AppendResult | 'spooled'> {
-    const handlers = this.registry.processorNames(envelope.eventType);
-    let result: AppendResult;
-    try {
-      result = await this.writer.append({ envelope, handlers, wantRow: true }, { coalesce: false });
-    } catch (error) {
-      if (!isUnavailable(error)) throw error;
-      // Rejects (and the request gets its 503) when the spool cannot take the event either.
-      await this.spool(envelope, error);
-      return 'spooled';
+  persistenceOf(event: object, reader = 'publisher'): Promise<PersistOutcome> {
+    const publishes = this.publishesOf(event);
+    const index = publishes.taken.get(reader) ?? 0;
+    publishes.taken.set(reader, index + 1);
+    // Every handler of one publish is called within EventBus.publish; waiting one microtask lets
+    // the persistence handler of this publish register even when it was subscribed after us.
+    return Promise.resolve().then(() => this.nthPersistence(event, publishes.outcomes[index]));
+  }
+
+  private nthPersistence(
+    event: object,
+    outcome: Promise<PersistOutcome> | undefined,
+  ): Promise<PersistOutcome> {
+    if (!outcome) {
+      throw new Error(
+        `${event.constructor.name} was published but not persisted: import EventStoreModule.forFeature(mapping) in the module that owns it`,
+      );
     }
-    const { created } = result;
-    const mapping = this.registry.mappingForType(envelope.eventType);
-    if (created && mapping && handlers.length > 0) {
-      const event = mapping.fromData(envelope.eventData);
-      this.envelopes.set(event, envelope);
-      for (const name of handlers) {
-        const processor = this.registry.processor(envelope.eventType, name);
-        if (processor) void this.runProcessor(processor, event);
-      }
-    }
-    return result;
+    return outcome;
+  }
+
+  /**
+   * A processing handler's work, from the bus: runs once the event is stored as new for its
+   * tenant, and not at all otherwise. Never rejects: the outcome goes onto the event's row.
+   */
+  runFromBus<E extends object>(processor: EventProcessor<E>, event: E): Promise<void> {
+    return this.tracker.track(
+      this.persistenceOf(event, processor.name).then(
+        (outcome) =>
+          outcome.status === 'created' ? this.run(processor, event, outcome.envelope) : undefined,
+        (error: unknown) => this.logger.error({ err: error }, 'processing skipped'),
+      ),
+    );
+  }
+
+  /**
+   * Appends an event that arrived as an envelope (over HTTP). When it is new and of a type this
+   * service processes, its processing handlers run from the stored data, as a retry would run them.
+   */
+  async append(envelope: EventEnvelope): Promise<PersistOutcome> {
+    const outcome = await this.store(envelope, { returnRow: true });
+    if (outcome.status === 'created') this.startProcessing(outcome.envelope);
+    return outcome;
   }
 
   /**
@@ -96,87 +149,126 @@ export class EventPipeline {
       .map(([name]) => name)
       .sort();
     if (names.length === 0) {
-      await this.store.settleClaim(row.event_id);
+      await settleClaim(
+        this.db,
+        { eventId: row.event_id, tenantId: row.tenant_id },
+        { now: this.clock.now(), actor: INSTANCE_ID.slice(0, 100) },
+      );
       return;
     }
+    await Promise.all(this.processorsFor(envelope, names));
+  }
+
+  /** Runs the handlers of an event just stored, without waiting for them. */
+  private startProcessing(envelope: EventEnvelope): void {
+    const names = this.registry.processorNames(envelope.eventType);
+    if (names.length > 0) void Promise.all(this.processorsFor(envelope, names));
+  }
+
+  /** A run of each named handler from the stored data; a handler that cannot run fails. */
+  private processorsFor(envelope: EventEnvelope, names: readonly string[]): Promise<void>[] {
     let event: object | undefined;
     let unusable: Error | undefined;
     try {
-      event = this.registry.mappingForType(row.event_type)?.fromData(row.event_data);
+      event = this.registry.mappingForType(envelope.eventType)?.fromData(envelope.eventData);
       if (event) this.envelopes.set(event, envelope);
     } catch (error) {
       unusable = error instanceof Error ? error : new Error(String(error));
     }
-    await Promise.all(
-      names.map((name) => {
-        const processor = this.registry.processor(row.event_type, name);
-        if (event && processor) return this.runProcessor(processor, event);
-        const failure =
-          unusable ?? new Error(`handler ${name} of ${row.event_type} is not registered here`);
-        this.logger.error(
-          { ...logFields(envelope), handler: name, err: failure },
-          'processing failed',
-        );
-        return this.tracker.track(this.record(envelope, name, 0, failure));
-      }),
-    );
+    return names.map((name) => {
+      const processor = this.registry.processor(envelope.eventType, name);
+      if (event && processor) return this.tracker.track(this.run(processor, event, envelope));
+      const failure =
+        unusable ?? new Error(`handler ${name} of ${envelope.eventType} is not registered here`);
+      this.logger.error(
+        { ...logFields(envelope), handler: name, err: failure },
+        'processing failed',
+      );
+      return this.tracker.track(this.record(envelope, name, 0, failure));
+    });
+  }
+
+  /** An event written from the outage spool: processed as it would have been at publish time. */
+  private async storeReplayed(envelope: EventEnvelope): Promise<AppendStatus> {
+    const { status } = await this.writer.append({
+      envelope,
+      handlers: this.registry.processorNames(envelope.eventType),
+    });
+    if (status === 'created') this.startProcessing(envelope);
+    return status;
+  }
+
+  private publishesOf(event: object) {
+    let publishes = this.publishes.get(event);
+    if (!publishes) {
+      publishes = { outcomes: [], taken: new Map() };
+      this.publishes.set(event, publishes);
+    }
+    return publishes;
   }
 
   private envelopeOf(event: object): EventEnvelope {
     let envelope = this.envelopes.get(event);
     if (!envelope) {
       const eventClass = event.constructor as Type<object>;
-      envelope = this.registry.mappingForClass(eventClass).toEnvelope(event);
+      envelope = fitEnvelope(this.registry.mappingForClass(eventClass).toEnvelope(event));
       this.envelopes.set(event, envelope);
     }
     return envelope;
   }
 
-  private async storeEnvelope(envelope: EventEnvelope): Promise<void> {
-    const fields = logFields(envelope);
-    const started = performance.now();
+  /**
+   * Stores the event, or keeps it in the outage spool while the database cannot be reached.
+   * Resolves with where the event stands; never rejects.
+   */
+  private async store(
+    original: EventEnvelope,
+    { returnRow }: { returnRow: boolean },
+  ): Promise<PersistOutcome> {
+    const envelope = fitEnvelope(original);
+    const handlers = this.registry.processorNames(envelope.eventType);
     try {
-      const handlers = this.registry.processorNames(envelope.eventType);
-      const { created } = await this.writer.append({ envelope, handlers });
-      this.logger.info(
-        { ...fields, durationMs: elapsed(started), duplicate: !created },
-        created ? 'event stored' : 'event already stored',
-      );
+      const { status, row } = await this.writer.append({ envelope, handlers }, { returnRow });
+      return { status, envelope, row };
     } catch (error) {
-      if (isUnavailable(error)) {
-        await this.spool(envelope, error);
-        return;
+      if (!isUnavailable(error)) {
+        this.metrics.eventLost(envelope.eventType);
+        return { status: 'lost', envelope, error };
       }
-      this.metrics.eventLost(envelope.eventType);
-      this.logger.error(
-        { ...fields, durationMs: elapsed(started), err: error },
-        'storing event failed',
-      );
+      try {
+        await this.outageSpool.keep({ envelope, handlers });
+        this.logger.warn(
+          { ...logFields(envelope), cause: String(error) },
+          'database unavailable or too slow: event spooled',
+        );
+        return { status: 'spooled', envelope };
+      } catch (spoolError) {
+        this.metrics.eventLost(envelope.eventType);
+        return { status: 'lost', envelope, error: spoolError };
+      }
     }
   }
 
-  /**
-   * The database is unreachable: the event goes to the outage spool, to be written when it is
-   * back. Only if the spool cannot take it either is the event lost, and said so.
-   */
-  private async spool(envelope: EventEnvelope, cause: unknown): Promise<void> {
+  private logStored({ status, envelope, error }: PersistOutcome): void {
     const fields = logFields(envelope);
-    try {
-      await this.outageSpool.keep({
-        envelope,
-        handlers: this.registry.processorNames(envelope.eventType),
-      });
-      this.logger.warn(
-        { ...fields, cause: String(cause) },
-        'database unavailable or too slow: event spooled',
-      );
-    } catch (error) {
-      this.metrics.eventLost(envelope.eventType);
-      this.logger.error(
-        { ...fields, err: error, cause: String(cause) },
-        'event lost: could not be stored or spooled',
-      );
-      throw error;
+    switch (status) {
+      case 'created':
+        this.logger.info(fields, 'event stored');
+        break;
+      case 'duplicate':
+        this.logger.info(fields, 'event already stored: nothing written, nothing run');
+        break;
+      case 'foreign':
+        this.logger.warn(
+          fields,
+          'event refused: its eventId belongs to another tenant; nothing written, nothing run',
+        );
+        break;
+      case 'spooled':
+        break;
+      case 'lost':
+        this.logger.error({ ...fields, err: error }, 'event lost: could not be stored or spooled');
+        break;
     }
   }
 
@@ -213,14 +305,12 @@ export class EventPipeline {
     const fields = { ...logFields(envelope), handler };
     try {
       const update = await this.writer.recordOutcome(
-        { envelope, handlers: this.registry.processorNames(envelope.eventType) },
-        {
-          handler,
-          durationMs,
-          ...(failure ? { error: { message: failure.message, stack: failure.stack } } : {}),
-        },
+        { eventId: envelope.eventId, tenantId: envelope.tenantId },
+        { handler, durationMs, ...(failure ? { error: describeFailure(failure) } : {}) },
       );
-      if (failure && update?.requiresRetry) {
+      if (update === ROW_MISSING) {
+        this.logger.warn(fields, 'outcome not recorded: the event is no longer stored');
+      } else if (failure && update?.requiresRetry) {
         this.logger.info({ ...fields, nextRetryAt: update.nextRetryAt }, 'retry scheduled');
       } else if (failure && update) {
         this.logger.warn(fields, 'event dead: no retries left');

@@ -1,5 +1,6 @@
 import { truncate } from '../../common/truncate.js';
 import { EventStatus } from '../entities/event-status.js';
+import type { FailureDescription } from './failure-description.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 export type HandlerStatus = 'pending' | 'succeeded' | 'failed';
@@ -19,7 +20,7 @@ export interface HandlerOutcome {
   readonly handler: string;
   readonly durationMs: number;
   /** Absent when the handler succeeded. */
-  readonly error?: { readonly message: string; readonly stack?: string };
+  readonly error?: FailureDescription;
 }
 
 /** The processing columns of a row, as read under its row lock. */
@@ -109,8 +110,6 @@ export function applyOutcome(
   };
 }
 
-function describe(error: { message: string; stack?: string }): string {
-  // The stack already starts with the message; keep the top frames, where the cause is.
-  const text = error.stack ?? error.message;
-  return truncate(text.split('\n').slice(0, 8).join('\n'), 1500);
+function describe({ message, at }: FailureDescription): string {
+  return truncate(at === undefined ? message : `${message}\n    at ${at}`, 1500);
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { BoundSql, SqlPool } from '../../database/sql.js';
 import { Clock } from '../../common/clock.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { ReadScope } from './read-scope.js';
@@ -76,10 +76,14 @@ const OVERALL = 0b1111;
  * of an event is event_metadata.processingInfo.durationMs (its longest handler run). A second,
  * independent statement reads the table sizes.
  */
+const TABLE_SIZES = new BoundSql(`
+  select pg_total_relation_size('ff_events')::float8 as events,
+    pg_total_relation_size('ff_stage_completion_log')::float8 as legacy`);
+
 @Injectable()
 export class EventStatisticsQuery {
   constructor(
-    private readonly em: EntityManager,
+    private readonly db: SqlPool,
     private readonly clock: Clock,
   ) {}
 
@@ -88,7 +92,7 @@ export class EventStatisticsQuery {
     const from = new Date(to.getTime() - days * DAY_MS);
     const where = new ScopedWhere(scope).and('event_timestamp >= ?', from);
     const [groups, [sizes]] = await Promise.all([
-      this.em.fork().execute<GroupRow[]>(
+      new BoundSql(
         `select grouping(event_status, event_type, event_source, day) as set,
            event_status, event_type, event_source, day,
            count(*)::float8 as total,
@@ -108,12 +112,8 @@ export class EventStatisticsQuery {
            from ff_events ${where.sql}
          ) as windowed
          group by grouping sets ((event_status), (event_type), (event_source), (day), ())`,
-        where.params,
-      ),
-      this.em.fork().execute<{ events: number; legacy: number }[]>(
-        `select pg_total_relation_size('ff_events')::float8 as events,
-                pg_total_relation_size('ff_stage_completion_log')::float8 as legacy`,
-      ),
+      ).run<GroupRow>(this.db, where.params),
+      TABLE_SIZES.run<{ events: number; legacy: number }>(this.db, []),
     ]);
     return this.assemble(groups, sizes, days, from, to);
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { BoundSql, SqlPool } from '../../database/sql.js';
 import { Clock } from '../../common/clock.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
@@ -19,7 +19,7 @@ const DAY_MS = 86_400_000;
 @Injectable()
 export class EventQueries {
   constructor(
-    private readonly em: EntityManager,
+    private readonly db: SqlPool,
     private readonly clock: Clock,
   ) {}
 
@@ -75,7 +75,7 @@ export class EventQueries {
     const statements = pageStatements(scope, query, this.clock.now());
     const [items, [{ total }]] = await Promise.all([
       this.select(statements.page.sql, statements.page.params),
-      this.em.fork().execute<{ total: number }[]>(statements.count.sql, statements.count.params),
+      new BoundSql(statements.count.sql).run<{ total: number }>(this.db, statements.count.params),
     ]);
     return {
       items,
@@ -91,7 +91,7 @@ export class EventQueries {
   }
 
   private select(sql: string, params: unknown[]): Promise<EventRow[]> {
-    return this.em.fork().execute<EventRow[]>(sql, params);
+    return new BoundSql(sql).run<EventRow>(this.db, params);
   }
 }
 

@@ -10,12 +10,21 @@ import { AppConfig } from '../../config/app-config.js';
 import { isConnectionError } from '../../database/database-errors.js';
 import { EventMetrics } from '../../metrics/event.metrics.js';
 import type { EventEnvelope } from '../event-envelope.js';
-import { EventStore, type PendingEvent } from '../event.store.js';
+import type { AppendStatus } from '../writing/event.writer.js';
 import { GroupCommitQueue } from '../writing/group-commit.queue.js';
 
 const CURRENT = 'spool.jsonl';
 const REPLAY_INTERVAL_MS = 1_000;
 const REPLAY_BATCH = 500;
+
+/** A spooled event: its envelope and the handlers it had when it was published. */
+export interface SpooledEvent {
+  readonly envelope: EventEnvelope;
+  readonly handlers: readonly string[];
+}
+
+/** Writes one spooled event to the database (and processes it if new); rejects while unreachable. */
+export type ReplaySink = (envelope: EventEnvelope) => Promise<AppendStatus>;
 
 export class SpoolFullError extends Error {
   readonly unavailable = true;
@@ -46,10 +55,10 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   private replaying: Promise<void> | undefined;
   /** Appends, the rotation before a replay and the recount run one at a time. */
   private fileLock: Promise<unknown> = Promise.resolve();
+  private sink: ReplaySink | undefined;
 
   constructor(
     config: AppConfig,
-    private readonly store: EventStore,
     private readonly metrics: EventMetrics,
     @InjectPinoLogger('OutageSpool') private readonly logger: PinoLogger,
   ) {
@@ -81,10 +90,15 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /** Resolves once the event is on disk (fsync'd); rejects with SpoolFullError when full. */
-  async keep(event: PendingEvent): Promise<void> {
+  async keep(event: SpooledEvent): Promise<void> {
     const { envelope, handlers } = event;
     await this.queue.submit(`${JSON.stringify({ envelope, handlers })}\n`);
     this.metrics.eventSpooled(envelope.eventType);
+  }
+
+  /** Where replayed events go: the pipeline, which stores and processes them. */
+  replayInto(sink: ReplaySink): void {
+    this.sink = sink;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -118,9 +132,11 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
         const events = (await readFile(file, 'utf8'))
           .split('\n')
           .filter((line) => line.trim() !== '')
-          .map((line) => revive(JSON.parse(line) as PendingEvent));
+          .map((line) => revive(JSON.parse(line) as SpooledEvent));
         for (let start = 0; start < events.length; start += REPLAY_BATCH) {
-          await this.store.append(events.slice(start, start + REPLAY_BATCH));
+          await Promise.all(
+            events.slice(start, start + REPLAY_BATCH).map(({ envelope }) => this.write(envelope)),
+          );
         }
         await rm(file);
         this.logger.info({ events: events.length }, 'spooled events written to the database');
@@ -130,6 +146,17 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
       if (!isConnectionError(error)) {
         this.logger.error({ err: error }, 'replaying the outage spool failed');
       }
+    }
+  }
+
+  private async write(envelope: EventEnvelope): Promise<void> {
+    if (!this.sink) throw new Error('the outage spool has nowhere to replay to');
+    const status = await this.sink(envelope);
+    if (status === 'foreign') {
+      this.logger.error(
+        { eventId: envelope.eventId, eventType: envelope.eventType, tenantId: envelope.tenantId },
+        'spooled event refused: its eventId belongs to another tenant',
+      );
     }
   }
 
@@ -168,7 +195,7 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   }
 }
 
-function revive(event: PendingEvent): PendingEvent {
+function revive(event: SpooledEvent): SpooledEvent {
   const envelope: EventEnvelope = {
     ...event.envelope,
     eventTimestamp: new Date(event.envelope.eventTimestamp),

@@ -1,18 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Clock } from '../../common/clock.js';
 import { EventMetrics } from '../../metrics/event.metrics.js';
 import { INSTANCE_ID } from '../../common/instance-id.js';
 import { AppConfig } from '../../config/app-config.js';
-import { EventStore } from '../event.store.js';
+import { BoundSql, SqlPool } from '../../database/sql.js';
+import { inBatches } from '../store/in-batches.js';
+import { purgeBatch } from '../store/purge-batch.js';
+import { softDeleteBatch } from '../store/soft-delete-batch.js';
 import { InFlightTracker } from '../processing/in-flight.tracker.js';
 import { Sweeper } from './sweeper.js';
 
 /** Arbitrary but fixed: every instance takes the same lock to run retention. */
 export const RETENTION_LOCK_KEY = 7_311_220_240_090;
 const DAY_MS = 86_400_000;
+
+/** Held by the run's otherwise idle transaction: a second instance's tick finds it taken. */
+const TRY_RETENTION_LOCK = new BoundSql('select pg_try_advisory_xact_lock(?) as locked');
 
 export interface RetentionSweepReport {
   readonly [figure: string]: number | boolean;
@@ -36,8 +41,7 @@ export interface RetentionSweepReport {
 @Injectable()
 export class RetentionSweeper extends Sweeper<RetentionSweepReport> {
   constructor(
-    private readonly em: EntityManager,
-    private readonly store: EventStore,
+    private readonly db: SqlPool,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     scheduler: SchedulerRegistry,
@@ -49,11 +53,10 @@ export class RetentionSweeper extends Sweeper<RetentionSweepReport> {
   }
 
   protected sweep(proceed: () => boolean): Promise<RetentionSweepReport> {
-    return this.em.fork().transactional(async (lockHolder) => {
-      const [{ locked }] = await lockHolder.execute<{ locked: boolean }[]>(
-        'select pg_try_advisory_xact_lock(?) as locked',
-        [RETENTION_LOCK_KEY],
-      );
+    return this.db.transaction(async (lockHolder) => {
+      const [{ locked }] = await TRY_RETENTION_LOCK.run<{ locked: boolean }>(lockHolder, [
+        RETENTION_LOCK_KEY,
+      ]);
       const report = {
         skipped: !locked,
         softDeleted: 0,
@@ -65,17 +68,25 @@ export class RetentionSweeper extends Sweeper<RetentionSweepReport> {
 
       const now = this.clock.now().getTime();
       const { retentionDays, purgeAfterDays } = this.config.events;
-      const deleted = await this.store.softDeleteOlderThan(new Date(now - retentionDays * DAY_MS), {
-        by: `retention:${INSTANCE_ID}`,
-        proceed,
-        background: true,
-      });
+      const batchSize = this.config.events.cleanupBatchSize;
+      const cutoff = new Date(now - retentionDays * DAY_MS);
+      const deleted = await inBatches(
+        () =>
+          softDeleteBatch(this.db, {
+            cutoff,
+            limit: batchSize,
+            now: this.clock.now(),
+            by: `retention:${INSTANCE_ID}`,
+          }),
+        { batchSize, proceed, background: true },
+      );
       report.softDeleted = deleted.rows;
       report.softDeleteBatches = deleted.batches;
       if (purgeAfterDays !== undefined && proceed()) {
-        const purged = await this.store.purgeDeletedBefore(
-          new Date(now - purgeAfterDays * DAY_MS),
-          proceed,
+        const purgeCutoff = new Date(now - purgeAfterDays * DAY_MS);
+        const purged = await inBatches(
+          () => purgeBatch(this.db, { cutoff: purgeCutoff, limit: batchSize }),
+          { batchSize, proceed, background: true },
         );
         report.purged = purged.rows;
         report.purgeBatches = purged.batches;

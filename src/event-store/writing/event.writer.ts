@@ -1,192 +1,238 @@
 import { Injectable } from '@nestjs/common';
+import { SqlPool } from '../../database/sql.js';
 import { Clock } from '../../common/clock.js';
+import { INSTANCE_ID, PROCESSOR_VERSION } from '../../common/instance-id.js';
 import { AppConfig } from '../../config/app-config.js';
+import { EventMetrics } from '../../metrics/event.metrics.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
-import { EventStore, type PendingEvent } from '../event.store.js';
 import {
   applyOutcome,
-  pendingHandlers,
+  handlersOf,
   type HandlerOutcome,
   type ProcessingState,
   type ProcessingUpdate,
 } from '../processing/handler-outcome.js';
 import { RetryPolicy } from '../processing/retry-policy.js';
+import { appendEvents, type NewEvent } from '../store/append-events.js';
+import { findOwners } from '../store/find-owners.js';
+import {
+  lockForOutcomes,
+  writeOutcomes,
+  type EventKey,
+  type LockedEvent,
+  type OutcomeWrite,
+} from '../store/record-outcomes.js';
 import { GroupCommitQueue } from './group-commit.queue.js';
 
 /** Rows per INSERT or UPDATE statement: large enough to amortise a round trip and a commit. */
 const MAX_BATCH = 500;
 /** Statements in flight at once, each on its own pooled connection. */
 const MAX_CONCURRENT = 2;
-/** Events held in memory before appenders wait for room. */
+/** Events held in memory before appenders are refused (they spill to the outage spool). */
 const MAX_QUEUED = 20_000;
 
-/** Whether an append stored a new row; the row itself when the appender asked for it. */
+/**
+ * What an append found: `created` (this append stored it), `duplicate` (the event's tenant had
+ * stored this id already: nothing written) or `foreign` (the id is another tenant's: nothing
+ * written, and the event must not be processed).
+ */
+export type AppendStatus = 'created' | 'duplicate' | 'foreign';
+
 export interface AppendResult {
-  readonly created: boolean;
+  readonly status: AppendStatus;
+  /** The new row, when the appender asked for it and it was created. */
   readonly row?: EventRow;
 }
 
-/** An event whose insert has not been handed to the insert queue yet. */
-interface WaitingInsert {
-  readonly pending: PendingEvent;
-  readonly since: number;
-  /** Handlers that have not reported yet. */
-  readonly awaiting: Set<string>;
-  state: ProcessingState;
-  processed?: ProcessingUpdate;
-  readonly committed: Promise<AppendResult>;
-  readonly settle: { resolve: (result: AppendResult) => void; reject: (error: unknown) => void };
+interface AppendItem {
+  readonly event: NewEvent;
+  readonly returnRow: boolean;
 }
+
+/** A locked row while a batch of outcomes is folded into it. */
+interface TrackedRow {
+  readonly before: LockedEvent;
+  state: ProcessingState;
+  last?: ProcessingUpdate;
+}
+
+/** One handler outcome to record on its event's row. */
+export interface OutcomeItem {
+  readonly key: EventKey;
+  readonly outcome: HandlerOutcome;
+}
+
+/** The row the outcome was for is gone (purged, or never stored for this tenant). */
+export const ROW_MISSING = 'missing';
+
+export type RecordedOutcome = ProcessingUpdate | undefined | typeof ROW_MISSING;
 
 /**
  * The write path of ff_events, with group commit: appends and handler outcomes are queued and
  * written many per statement (GroupCommitQueue), each caller's promise settling once its row is
- * committed.
- *
- * An event with processing handlers is held back for up to EVENTS_WRITE_COALESCE_MS, or until all
- * its handlers have reported, so that it is usually inserted once with its final status instead
- * of inserted and then updated: an update rewrites every index entry of the row (its status is
- * indexed), so this halves the work of the common case. An outcome that arrives after the insert
- * was sent goes through the batched outcome path instead.
+ * committed. An event is always inserted before any of its handlers runs, so that a publish whose
+ * id another tenant holds is refused before anything acts on it; outcomes then update the row,
+ * always within the event's tenant. Metrics are counted here, after the statement committed.
  */
 @Injectable()
 export class EventWriter {
-  private readonly waiting = new Map<string, WaitingInsert>();
-  private readonly inserting = new Map<string, Promise<AppendResult>>();
-  private readonly inserts: GroupCommitQueue<PendingEvent, AppendResult>;
-  private readonly outcomes: GroupCommitQueue<
-    { event: PendingEvent; outcome: HandlerOutcome },
-    ProcessingUpdate | undefined
-  >;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly appends: GroupCommitQueue<AppendItem, AppendResult>;
+  private readonly outcomes: GroupCommitQueue<OutcomeItem, RecordedOutcome>;
 
   constructor(
-    store: EventStore,
+    private readonly db: SqlPool,
     private readonly clock: Clock,
     private readonly retryPolicy: RetryPolicy,
     private readonly config: AppConfig,
+    private readonly metrics: EventMetrics,
   ) {
     const options = { maxBatch: MAX_BATCH, maxConcurrent: MAX_CONCURRENT, maxQueued: MAX_QUEUED };
-    this.inserts = new GroupCommitQueue({
+    this.appends = new GroupCommitQueue({
       ...options,
-      // A full insert queue means the database is slower than the publishers: the pipeline
-      // spills to the outage spool instead of holding ever more events in memory.
+      // A full queue means the database is slower than the publishers: the pipeline spills to
+      // the outage spool instead of holding ever more events in memory.
       whenFull: 'reject',
-      flush: async (events) => {
-        const created = await store.append(events);
-        return events.map((event): AppendResult => {
-          const id = event.envelope.eventId;
-          return { created: created.has(id), row: created.get(id) };
-        });
-      },
+      flush: (items) => this.flushAppends(items),
     });
     this.outcomes = new GroupCommitQueue({
       ...options,
-      flush: (items) => store.recordOutcomes(items),
+      flush: (items) => this.flushOutcomes(items),
     });
   }
 
+  /** Stores the event unless its id is stored already; resolves once committed. */
+  append(event: NewEvent, { returnRow = false } = {}): Promise<AppendResult> {
+    return this.appends.submit({ event, returnRow });
+  }
+
   /**
-   * Stores the event unless an event with its id is stored already; resolves once committed,
-   * with whether it was new. `coalesce: false` sends it at once (its handlers run only after).
+   * Records a handler's outcome on its event's row (found by id within the event's tenant);
+   * resolves once committed, with the change made (undefined: nothing changed).
    */
-  append(pending: PendingEvent, { coalesce = true } = {}): Promise<AppendResult> {
-    const id = pending.envelope.eventId;
-    const earlier = this.waiting.get(id)?.committed ?? this.inserting.get(id);
-    if (earlier) return earlier.then(() => ({ created: false }));
-    if (!coalesce || pending.handlers.length === 0 || this.config.events.writeCoalesceMs === 0) {
-      return this.send(pending);
+  recordOutcome(key: EventKey, outcome: HandlerOutcome): Promise<RecordedOutcome> {
+    return this.outcomes.submit({ key, outcome });
+  }
+
+  private async flushAppends(items: AppendItem[]): Promise<AppendResult[]> {
+    // One row per id in the statement; repeats are judged against the first one's result.
+    const first = new Map<string, AppendItem>();
+    for (const item of items) {
+      if (!first.has(item.event.envelope.eventId)) first.set(item.event.envelope.eventId, item);
     }
-    let settle!: WaitingInsert['settle'];
-    const committed = new Promise<AppendResult>(
-      (resolve, reject) => (settle = { resolve, reject }),
-    );
-    this.waiting.set(id, {
-      pending,
-      since: performance.now(),
-      awaiting: new Set(pending.handlers),
-      state: {
-        eventStatus: EventStatus.Published,
-        eventMetadata: {
-          ...pending.envelope.eventMetadata,
-          handlers: pendingHandlers(pending.handlers),
-        },
-        processCount: 1,
+    const now = this.clock.now();
+    const appended = await appendEvents(
+      this.db,
+      [...first.values()].map((item) => item.event),
+      {
+        returnRows: items.some((item) => item.returnRow),
+        now,
+        actor: INSTANCE_ID.slice(0, 100),
         maxRetryCount: this.config.events.maxRetryCount,
-        nextRetryAt: null,
       },
-      committed,
-      settle,
+    );
+    const byId = new Map(appended.map((result) => [result.eventId, result]));
+    const unknown = appended.filter((r) => !r.created && r.owner === null).map((r) => r.eventId);
+    const owners = await findOwners(this.db, unknown);
+
+    return items.map((item): AppendResult => {
+      const { envelope, handlers } = item.event;
+      const result = byId.get(envelope.eventId)!;
+      if (result.created && first.get(envelope.eventId) === item) {
+        this.metrics.eventStored(envelope.eventType);
+        if (handlers.length === 0) this.metrics.eventProcessed(envelope.eventType);
+        return { status: 'created', row: item.returnRow ? result.row : undefined };
+      }
+      const owner = result.owner ?? owners.get(envelope.eventId);
+      if (owner === envelope.tenantId) return { status: 'duplicate' };
+      this.metrics.eventRefused(envelope.eventType, 'foreign_event_id');
+      return { status: 'foreign' };
     });
-    if (this.waiting.size >= MAX_QUEUED) this.sendOldest();
-    this.armTimer();
-    return committed;
   }
 
   /**
-   * Records a handler's outcome: folded into the waiting insert when there is one, otherwise
-   * written by the batched outcome path. Resolves once it is committed.
+   * Records a batch of outcomes in one transaction: one statement locks every row concerned, the
+   * outcomes are folded in (in order, several per event if need be), one statement writes the
+   * changed rows back. The row locks serialise outcomes of the same event across batches and
+   * instances, so none is lost.
    */
-  async recordOutcome(
-    pending: PendingEvent,
-    outcome: HandlerOutcome,
-  ): Promise<ProcessingUpdate | undefined> {
-    const id = pending.envelope.eventId;
-    const waiting = this.waiting.get(id);
-    if (waiting) {
-      const update = applyOutcome(waiting.state, outcome, this.clock.now(), this.retryPolicy);
-      if (update) {
-        waiting.state = { ...waiting.state, ...update };
-        waiting.processed = update;
-      }
-      waiting.awaiting.delete(outcome.handler);
-      if (waiting.awaiting.size === 0) this.release(waiting);
-      await waiting.committed;
-      return update;
+  private async flushOutcomes(items: OutcomeItem[]): Promise<RecordedOutcome[]> {
+    const now = this.clock.now();
+    const { results, writes } = await this.db.transaction(async (tx) => {
+      const locked = await lockForOutcomes(tx, uniqueKeys(items));
+      const rows = new Map(
+        locked.map((row): [string, TrackedRow] => [keyOf(row), { before: row, state: row }]),
+      );
+      const folded = items.map(({ key, outcome }): RecordedOutcome => {
+        const row = rows.get(keyOf(key));
+        if (!row) return ROW_MISSING;
+        const update = applyOutcome(row.state, outcome, now, this.retryPolicy);
+        if (update) {
+          row.state = { ...row.state, ...update };
+          row.last = update;
+        }
+        return update;
+      });
+      const changed = [...rows.values()].flatMap(({ before, last }) =>
+        last
+          ? [
+              {
+                before,
+                write: {
+                  eventId: before.eventId,
+                  tenantId: before.tenantId,
+                  ...last,
+                  eventMetadata: withProcessingInfo(last.eventMetadata, now),
+                },
+              },
+            ]
+          : [],
+      );
+      await writeOutcomes(
+        tx,
+        changed.map(({ write }) => write),
+        { now, actor: INSTANCE_ID.slice(0, 100) },
+      );
+      return { results: folded, writes: changed };
+    });
+    for (const { before, write } of writes) this.countTransition(before, write);
+    return results;
+  }
+
+  /**
+   * Counts a status change once: entering Processed; entering Failed (once per attempt, however
+   * many of its handlers fail), and dead when no retry is left at that moment.
+   */
+  private countTransition(from: LockedEvent, to: OutcomeWrite): void {
+    if (to.eventStatus === from.eventStatus) return;
+    if (to.eventStatus === EventStatus.Processed) this.metrics.eventProcessed(from.eventType);
+    if (to.eventStatus === EventStatus.Failed) {
+      this.metrics.eventFailed(from.eventType);
+      if (!to.requiresRetry) this.metrics.eventDead(from.eventType);
     }
-    // Its insert is on the way: the outcome must find the row.
-    await this.inserting.get(id)?.catch(() => undefined);
-    return this.outcomes.submit({ event: pending, outcome });
   }
+}
 
-  private send(pending: PendingEvent): Promise<AppendResult> {
-    const id = pending.envelope.eventId;
-    const committed = this.inserts.submit(pending);
-    this.inserting.set(id, committed);
-    const forget = () => this.inserting.delete(id);
-    committed.then(forget, forget);
-    return committed;
-  }
+function keyOf(key: EventKey): string {
+  return JSON.stringify([key.tenantId, key.eventId]);
+}
 
-  private release(waiting: WaitingInsert): void {
-    this.waiting.delete(waiting.pending.envelope.eventId);
-    const pending = waiting.processed
-      ? { ...waiting.pending, processed: waiting.processed }
-      : waiting.pending;
-    this.send(pending).then(waiting.settle.resolve, waiting.settle.reject);
-  }
+function uniqueKeys(items: readonly OutcomeItem[]): EventKey[] {
+  return [...new Map(items.map(({ key }) => [keyOf(key), key])).values()];
+}
 
-  private sendOldest(): void {
-    const oldest = this.waiting.values().next();
-    if (!oldest.done) this.release(oldest.value);
-  }
-
-  /** Sends every insert that has waited its time, then sleeps until the next one has. */
-  private armTimer(): void {
-    if (this.timer) return;
-    const first = this.waiting.values().next();
-    if (first.done) return;
-    const coalesceMs = this.config.events.writeCoalesceMs;
-    const wait = Math.max(0, first.value.since + coalesceMs - performance.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const cutoff = performance.now() - coalesceMs;
-      for (const waiting of [...this.waiting.values()]) {
-        if (waiting.since > cutoff) break;
-        this.release(waiting);
-      }
-      this.armTimer();
-    }, wait);
-  }
+function withProcessingInfo(metadata: Record<string, unknown>, now: Date) {
+  return {
+    ...metadata,
+    processingInfo: {
+      processedAt: now.toISOString(),
+      processedBy: INSTANCE_ID,
+      processorVersion: PROCESSOR_VERSION,
+      // Handlers run concurrently, so an event's processing time is its longest handler run.
+      durationMs: Math.max(
+        0,
+        ...Object.values(handlersOf(metadata)).map((handler) => handler.durationMs ?? 0),
+      ),
+    },
+  };
 }

@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { FreeFormJson } from '../../common/free-form-json.js';
+import { IsTimestamp } from '../../common/timestamp.js';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsInt,
-  IsISO8601,
   IsNotEmpty,
   IsNumber,
   IsObject,
@@ -34,7 +35,7 @@ export class RelatedEntityDto {
   entityStatus!: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
-  @IsObject()
+  @FreeFormJson()
   properties?: Record<string, unknown>;
 }
 
@@ -54,7 +55,7 @@ export class StageCompletedDto {
   eventId?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'now when absent' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTimestamp()
   timestamp?: string;
   @ApiPropertyOptional()
   @IsOptional()
@@ -121,7 +122,7 @@ export class StageCompletedDto {
   assigneeName!: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
-  @IsObject()
+  @FreeFormJson()
   businessContext?: Record<string, unknown>;
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()

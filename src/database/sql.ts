@@ -1,0 +1,77 @@
+import pg, { type Pool, type QueryResult, type QueryResultRow } from 'pg';
+import { parseJsonFromPostgres } from '../common/json/exact-json.js';
+
+/**
+ * Runs one statement: the Database (a pooled connection, the statement its own transaction) or
+ * the client of a transaction in progress (Database.transaction).
+ */
+export interface SqlExecutor {
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+/**
+ * A statement whose values travel as bind parameters ($1, $2, ...), written with `?` where each
+ * goes. This is the one way the service runs SQL: on node-postgres directly, so that a JSON batch
+ * of hundreds of kilobytes is sent as a parameter rather than escaped into the text, and so that a
+ * connection that fails mid-transaction is destroyed rather than leaked (see Database).
+ */
+export class BoundSql {
+  readonly text: string;
+
+  constructor(sql: string) {
+    let position = 0;
+    this.text = sql.replace(/\?/g, () => `$${++position}`);
+  }
+
+  async run<R extends QueryResultRow>(
+    executor: SqlExecutor,
+    params: readonly unknown[],
+  ): Promise<R[]> {
+    return (await executor.query<R>(this.text, [...params])).rows;
+  }
+}
+
+/** An executor that can also run several statements in one transaction. */
+export interface SqlTransactor extends SqlExecutor {
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The node-postgres pool the service runs its statements on (the ORM's own, see Database).
+ * Transactions are run here rather than through the ORM: MikroORM 7 runs them on Kysely's
+ * controlled transactions, which never release a connection whose COMMIT or ROLLBACK fails, so
+ * each transaction cut by an outage leaked a pooled connection until the pool ran dry (found by
+ * the outage test: shutdown waited forever for the leaked connections).
+ */
+export class SqlPool implements SqlTransactor {
+  constructor(private readonly pool: Pool) {
+    // json and jsonb come back with their numbers exact, as they went in (see exact-json.ts).
+    const types = (pool.options as { types?: pg.CustomTypesConfig }).types;
+    const target = types && 'setTypeParser' in types ? (types as typeof pg.types) : pg.types;
+    target.setTypeParser(pg.types.builtins.JSON, parseJsonFromPostgres);
+    target.setTypeParser(pg.types.builtins.JSONB, parseJsonFromPostgres);
+  }
+
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    return this.pool.query<R>(text, values);
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection; commits when it resolves. On any error the
+   * connection is destroyed rather than rolled back and returned: PostgreSQL rolls back a
+   * transaction whose connection closes, and a connection that just failed may be broken.
+   */
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+}
