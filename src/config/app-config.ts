@@ -36,6 +36,11 @@ export interface EventsConfig {
   readonly cleanupBatchSize: number;
   /** Disk the outage spool may use under DATA_DIR/spool; past it, events are lost (logged). */
   readonly spoolMaxBytes: number;
+  /**
+   * How long a new event may wait for its insert to commit before it is kept in the outage spool
+   * instead (and acknowledged from there): a hung database never holds a publisher longer.
+   */
+  readonly writeTimeoutMs: number;
 }
 
 /** Lists every bad variable at once, each with what it accepts, so one restart fixes them all. */
@@ -61,6 +66,8 @@ export class AppConfig {
     /** JSON bodies with more keys and array items than this are refused with 413. */
     readonly jsonMaxEntries: number,
     readonly dataDir: string,
+    /** A statement without an answer after this long fails, and its connection is replaced. */
+    readonly queryTimeoutMs: number,
     readonly apiKeys: readonly ApiKey[],
     readonly events: EventsConfig,
     readonly logLevel: LogLevel,
@@ -77,6 +84,7 @@ export class AppConfig {
       reader.integer('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
       reader.integer('HTTP_JSON_MAX_ENTRIES', 50_000, 100, 10_000_000),
       resolve(reader.string('DATA_DIR', '.data')),
+      reader.integer('DATABASE_QUERY_TIMEOUT_MS', 5_000, 100, 3_600_000),
       reader.apiKeys('API_KEYS'),
       {
         maxRetryCount: reader.integer('EVENTS_MAX_RETRY_COUNT', 3, 0, 20),
@@ -93,6 +101,7 @@ export class AppConfig {
         retryBatchSize: reader.integer('EVENTS_RETRY_BATCH_SIZE', 50, 1, 1_000),
         cleanupBatchSize: reader.integer('EVENTS_CLEANUP_BATCH_SIZE', 5_000, 10, 100_000),
         spoolMaxBytes: reader.integer('EVENTS_SPOOL_MAX_BYTES', 268_435_456, 1_024, 1e12),
+        writeTimeoutMs: reader.integer('EVENTS_WRITE_TIMEOUT_MS', 3_000, 100, 600_000),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
       reader.oneOf('LOG_FORMAT', 'json', LOG_FORMATS),

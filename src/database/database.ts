@@ -66,7 +66,7 @@ export class Database implements OnApplicationShutdown {
         );
       }
       const pool = await orm.em.getConnection().getNativeClient();
-      return new Database(orm, new SqlPool(pool), embedded, logger);
+      return new Database(orm, new SqlPool(pool, config.queryTimeoutMs), embedded, logger);
     } catch (error) {
       await orm?.close();
       await embedded?.stop();

@@ -1,4 +1,4 @@
-import pg, { type Pool, type QueryResult, type QueryResultRow } from 'pg';
+import pg, { type Pool, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { parseJsonFromPostgres } from '../common/json/exact-json.js';
 
 /**
@@ -44,7 +44,16 @@ export interface SqlTransactor extends SqlExecutor {
  * the outage test: shutdown waited forever for the leaked connections).
  */
 export class SqlPool implements SqlTransactor {
-  constructor(private readonly pool: Pool) {
+  /**
+   * `queryTimeoutMs`: a statement with no answer after this long rejects (pg's query_timeout) and
+   * its connection is destroyed, not returned: a network that stops passing bytes without closing
+   * anything (a partition, a failover behind a virtual IP) must not hold callers, or the pool's
+   * connections, for as long as it lasts.
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly queryTimeoutMs: number,
+  ) {
     // json and jsonb come back with their numbers exact, as they went in (see exact-json.ts).
     const types = (pool.options as { types?: pg.CustomTypesConfig }).types;
     const target = types && 'setTypeParser' in types ? (types as typeof pg.types) : pg.types;
@@ -53,7 +62,7 @@ export class SqlPool implements SqlTransactor {
   }
 
   query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
-    return this.pool.query<R>(text, values);
+    return this.pool.query<R>(this.statement(text, values));
   }
 
   /**
@@ -63,15 +72,27 @@ export class SqlPool implements SqlTransactor {
    */
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const tx: SqlExecutor = {
+      query: <R extends QueryResultRow>(text: string, values?: unknown[]) =>
+        client.query<R>(this.statement(text, values)),
+    };
     try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
+      await tx.query('begin');
+      const result = await work(tx);
+      await tx.query('commit');
       client.release();
       return result;
     } catch (error) {
       client.release(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
+  }
+
+  /** pg reads query_timeout from a query's config too; @types/pg lists it for clients only. */
+  private statement(
+    text: string,
+    values: unknown[] | undefined,
+  ): QueryConfig & { query_timeout: number } {
+    return { text, values, query_timeout: this.queryTimeoutMs };
   }
 }

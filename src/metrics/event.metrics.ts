@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { EventTypeRegistry } from '../event-store/event-type.registry.js';
 
+/** Why a spooled record was not written: see OutageSpool. */
+export type DeadLetterReason = 'unreadable' | 'foreign_event_id' | 'refused';
+
 /** Event types this service does not know (appended over HTTP) share one label value. */
 export const UNREGISTERED_TYPE = 'unregistered';
 
@@ -55,6 +58,11 @@ export class EventMetrics {
     'flowflex_events_refused_total',
     "Events refused without being stored or processed: foreign_event_id (the id is another tenant's)",
     ['event_type', 'reason'],
+  );
+  private readonly deadLetters = this.counter(
+    'flowflex_spool_dead_letters_total',
+    'Spooled records moved to the dead-letter file instead of written: unreadable, foreign_event_id, refused',
+    ['reason'],
   );
   private readonly spoolGauge = new Gauge({
     name: 'flowflex_spool_events',
@@ -126,6 +134,10 @@ export class EventMetrics {
 
   eventRefused(eventType: string, reason: 'foreign_event_id'): void {
     this.refused.inc({ event_type: this.typeLabel(eventType), reason });
+  }
+
+  spoolDeadLettered(reason: DeadLetterReason): void {
+    this.deadLetters.inc({ reason });
   }
 
   spoolHeld(events: number): void {

@@ -23,7 +23,7 @@ export async function createStoreDatabase(): Promise<StoreDatabase> {
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
   return {
     ...db,
-    sql: new SqlPool(pool),
+    sql: new SqlPool(pool, 10_000),
     close: async () => {
       await pool.end();
       await db.drop();

@@ -218,8 +218,9 @@ export class EventPipeline {
   }
 
   /**
-   * Stores the event, or keeps it in the outage spool while the database cannot be reached.
-   * Resolves with where the event stands; never rejects.
+   * Stores the event, or keeps it in the outage spool while the database cannot be reached or
+   * has not committed the insert within EVENTS_WRITE_TIMEOUT_MS. Resolves with where the event
+   * stands; never rejects.
    */
   private async store(
     original: EventEnvelope,
@@ -227,25 +228,40 @@ export class EventPipeline {
   ): Promise<PersistOutcome> {
     const envelope = fitEnvelope(original);
     const handlers = this.registry.processorNames(envelope.eventType);
+    const write = this.writer.append({ envelope, handlers }, { returnRow });
+    let cause: unknown;
     try {
-      const { status, row } = await this.writer.append({ envelope, handlers }, { returnRow });
-      return { status, envelope, row };
+      const result = await withTimeout(
+        write,
+        this.config.events.writeTimeoutMs,
+        () => new WriteTimeoutError(this.config.events.writeTimeoutMs),
+      );
+      return { status: result.status, envelope, row: result.row };
     } catch (error) {
       if (!isUnavailable(error)) {
         this.metrics.eventLost(envelope.eventType);
         return { status: 'lost', envelope, error };
       }
-      try {
-        await this.outageSpool.keep({ envelope, handlers });
-        this.logger.warn(
-          { ...logFields(envelope), cause: String(error) },
-          'database unavailable or too slow: event spooled',
-        );
-        return { status: 'spooled', envelope };
-      } catch (spoolError) {
-        this.metrics.eventLost(envelope.eventType);
-        return { status: 'lost', envelope, error: spoolError };
-      }
+      cause = error;
+    }
+    if (cause instanceof WriteTimeoutError) {
+      // The insert may still commit. If it does, it is processed from here, and the spooled copy
+      // replays as a duplicate; if it does not, the replay stores and processes it. Once either way.
+      write.then(
+        (late) => late.status === 'created' && this.startProcessing(envelope),
+        () => undefined,
+      );
+    }
+    try {
+      await this.outageSpool.keep({ envelope, handlers });
+      this.logger.warn(
+        { ...logFields(envelope), cause: String(cause) },
+        'database unavailable or too slow: event spooled',
+      );
+      return { status: 'spooled', envelope };
+    } catch (spoolError) {
+      this.metrics.eventLost(envelope.eventType);
+      return { status: 'lost', envelope, error: spoolError };
     }
   }
 
@@ -336,13 +352,24 @@ function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+/** The insert did not commit in time: the event goes to the spool, as in an outage. */
+class WriteTimeoutError extends Error {
+  readonly unavailable = true;
+
+  constructor(timeoutMs: number) {
+    super(`the database did not commit the event within ${timeoutMs} ms`);
+    this.name = 'WriteTimeoutError';
+  }
+}
+
+async function withTimeout<T>(
+  work: Promise<T>,
+  timeoutMs: number,
+  failure: () => Error = () => new Error(`handler did not finish within ${timeoutMs} ms`),
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`handler did not finish within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(failure()), timeoutMs);
   });
   try {
     return await Promise.race([work, timeout]);

@@ -1,5 +1,17 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import {
+  appendFile,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import {
   Injectable,
   type BeforeApplicationShutdown,
@@ -7,14 +19,19 @@ import {
 } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config.js';
-import { isConnectionError } from '../../database/database-errors.js';
-import { EventMetrics } from '../../metrics/event.metrics.js';
+import { isConnectionError, isUnavailable } from '../../database/database-errors.js';
+import { EventMetrics, type DeadLetterReason } from '../../metrics/event.metrics.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import type { AppendStatus } from '../writing/event.writer.js';
 import { GroupCommitQueue } from '../writing/group-commit.queue.js';
 
 const CURRENT = 'spool.jsonl';
+const DEAD_LETTERS = 'dead-letter.jsonl';
+const REPLAY_PREFIX = 'replay-';
+/** Beside a replay file: how many of its bytes are written (or dead-lettered) already. */
+const DONE_SUFFIX = '.done';
 const REPLAY_INTERVAL_MS = 1_000;
+/** Records read and written per step of a replay: what a replay holds in memory at most. */
 const REPLAY_BATCH = 500;
 
 /** A spooled event: its envelope and the handlers it had when it was published. */
@@ -35,15 +52,32 @@ export class SpoolFullError extends Error {
   }
 }
 
+/** One line of a replay file, with where it ends in the file. */
+interface SpoolLine {
+  readonly text: string;
+  readonly end: number;
+}
+
 /**
  * SPEC §4.9: while PostgreSQL cannot be reached, events are kept on local disk and written once
- * it answers again, in order and idempotently (the insert is ON CONFLICT DO NOTHING on event_id).
+ * it answers again, idempotently (the insert is ON CONFLICT DO NOTHING on event_id), and then
+ * processed as they would have been at publish time.
  *
  * The spool is an append-only file of JSON lines under DATA_DIR/spool. Appends are group-committed:
  * one write and one fsync for every batch, and a caller's promise settles only after the fsync,
- * so whatever was acknowledged survives a crash. To replay, the current file is renamed aside
- * (new events go to a fresh one), its events are inserted in batches, and it is deleted once all
- * are in; a replay cut short is resumed from the renamed file at the next start.
+ * so whatever was acknowledged survives a crash. An append that fails half-way is cut back off the
+ * file, so a full disk never leaves half a line for the next append to run into.
+ *
+ * To replay, the current file is renamed aside (new events go to a fresh one) and read as a
+ * stream, REPLAY_BATCH lines at a time, whatever its size; after each batch the byte offset done
+ * is recorded beside it, so a replay cut short (the database gone again, a restart) resumes where
+ * it stopped. At start-up a current file left by an earlier run is renamed aside too: a crash
+ * during an append can leave a torn last line, and nothing must be appended after it.
+ *
+ * A line that cannot be read (torn, corrupt) or that PostgreSQL refuses for a reason other than
+ * the connection, or whose eventId another tenant holds, goes to dead-letter.jsonl beside it with
+ * the reason, is logged with its eventId where that can be read, and is counted
+ * (flowflex_spool_dead_letters_total): one bad record never holds up the ones after it.
  */
 @Injectable()
 export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -53,6 +87,7 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   private held = 0;
   private timer: NodeJS.Timeout | undefined;
   private replaying: Promise<void> | undefined;
+  private stopping = false;
   /** Appends, the rotation before a replay and the recount run one at a time. */
   private fileLock: Promise<unknown> = Promise.resolve();
   private sink: ReplaySink | undefined;
@@ -73,14 +108,7 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
           const text = lines.join('');
           const size = Buffer.byteLength(text);
           if (this.bytes + size > limit) throw new SpoolFullError(limit);
-          await mkdir(this.directory, { recursive: true });
-          const file = await open(join(this.directory, CURRENT), 'a');
-          try {
-            await file.appendFile(text);
-            await file.datasync();
-          } finally {
-            await file.close();
-          }
+          await this.appendDurably(text);
           this.bytes += size;
           this.held += lines.length;
           this.metrics.spoolHeld(this.held);
@@ -102,6 +130,7 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.exclusive(() => this.rotate());
     await this.count();
     // Events kept by an earlier run (or before a crash) go in before anything else is served.
     if (this.held > 0) await this.replay();
@@ -109,6 +138,7 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.replaying;
   }
@@ -120,50 +150,138 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
     return this.replaying;
   }
 
+  private async appendDurably(text: string): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
+    const file = await open(join(this.directory, CURRENT), 'a');
+    const before = (await file.stat()).size;
+    try {
+      await file.appendFile(text);
+      await file.datasync();
+    } catch (error) {
+      // Half a batch on disk would be read as torn lines and run into the next append.
+      await file.truncate(before).catch(() => undefined);
+      throw error;
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** Moves the current file aside for replay; new events then go to a fresh one. */
+  private async rotate(): Promise<void> {
+    const current = join(this.directory, CURRENT);
+    if ((await sizeOf(current)) > 0) {
+      await rename(current, join(this.directory, `${REPLAY_PREFIX}${Date.now()}.jsonl`));
+    }
+  }
+
   private async replayFiles(): Promise<void> {
     try {
-      await this.exclusive(async () => {
-        const current = join(this.directory, CURRENT);
-        if ((await exists(current)) && (await stat(current)).size > 0) {
-          await rename(current, join(this.directory, `replay-${Date.now()}.jsonl`));
-        }
-      });
+      await this.exclusive(() => this.rotate());
       for (const file of await this.replayFilesInOrder()) {
-        const events = (await readFile(file, 'utf8'))
-          .split('\n')
-          .filter((line) => line.trim() !== '')
-          .map((line) => revive(JSON.parse(line) as SpooledEvent));
-        for (let start = 0; start < events.length; start += REPLAY_BATCH) {
-          await Promise.all(
-            events.slice(start, start + REPLAY_BATCH).map(({ envelope }) => this.write(envelope)),
-          );
-        }
+        if (this.stopping) return;
+        const written = await this.replayFile(file);
+        if (written === undefined) return;
         await rm(file);
-        this.logger.info({ events: events.length }, 'spooled events written to the database');
+        await rm(file + DONE_SUFFIX, { force: true });
+        this.logger.info({ file, events: written }, 'spooled events written to the database');
       }
-      await this.count();
     } catch (error) {
       if (!isConnectionError(error)) {
         this.logger.error({ err: error }, 'replaying the outage spool failed');
       }
+    } finally {
+      await this.count().catch(() => undefined);
     }
   }
 
-  private async write(envelope: EventEnvelope): Promise<void> {
-    if (!this.sink) throw new Error('the outage spool has nowhere to replay to');
-    const status = await this.sink(envelope);
-    if (status === 'foreign') {
-      this.logger.error(
-        { eventId: envelope.eventId, eventType: envelope.eventType, tenantId: envelope.tenantId },
-        'spooled event refused: its eventId belongs to another tenant',
-      );
+  /**
+   * Replays one file from where an earlier replay of it stopped. Resolves with the number of
+   * records written, or undefined when it stopped early (the database became unreachable again,
+   * or shutdown began); rejects only on a file error.
+   */
+  private async replayFile(file: string): Promise<number | undefined> {
+    const start = await readDone(file);
+    let written = 0;
+    let batch: SpoolLine[] = [];
+    for await (const line of readLines(file, start)) {
+      batch.push(line);
+      if (batch.length < REPLAY_BATCH) continue;
+      if (!(await this.replayBatch(file, batch))) return undefined;
+      written += batch.length;
+      batch = [];
     }
+    if (batch.length > 0 && !(await this.replayBatch(file, batch))) return undefined;
+    return written + batch.length;
+  }
+
+  /** Writes one batch; false when the database cannot be reached (nothing after it is done). */
+  private async replayBatch(file: string, lines: readonly SpoolLine[]): Promise<boolean> {
+    if (this.stopping) return false;
+    if (!this.sink) throw new Error('the outage spool has nowhere to replay to');
+    const sink = this.sink;
+    const outcomes = await Promise.all(
+      lines.map(async (line) => {
+        let envelope: EventEnvelope;
+        try {
+          envelope = revive(JSON.parse(line.text) as SpooledEvent);
+        } catch (error) {
+          return this.deadLetter(line.text, 'unreadable', (error as Error).message);
+        }
+        try {
+          const status = await sink(envelope);
+          if (status === 'foreign') {
+            return this.deadLetter(
+              line.text,
+              'foreign_event_id',
+              'its eventId belongs to another tenant',
+              envelope,
+            );
+          }
+          return 'written' as const;
+        } catch (error) {
+          if (isUnavailable(error)) return 'unavailable' as const;
+          return this.deadLetter(
+            line.text,
+            'refused',
+            `PostgreSQL refused it: ${(error as Error).message}`,
+            envelope,
+          );
+        }
+      }),
+    );
+    if (outcomes.includes('unavailable')) return false;
+    await writeFile(file + DONE_SUFFIX, String(lines[lines.length - 1].end));
+    return true;
+  }
+
+  private async deadLetter(
+    text: string,
+    reason: DeadLetterReason,
+    detail: string,
+    envelope?: EventEnvelope,
+  ): Promise<'dead-lettered'> {
+    const eventId = envelope?.eventId ?? /"eventId":"((?:[^"\\]|\\.)*)"/.exec(text)?.[1];
+    const record = { at: new Date().toISOString(), reason, detail, eventId, record: text };
+    await appendFile(join(this.directory, DEAD_LETTERS), `${JSON.stringify(record)}\n`);
+    this.metrics.spoolDeadLettered(reason);
+    this.logger.error(
+      {
+        eventId,
+        eventType: envelope?.eventType,
+        tenantId: envelope?.tenantId,
+        reason,
+        detail,
+        file: DEAD_LETTERS,
+      },
+      'spooled event moved to the dead-letter file',
+    );
+    return 'dead-lettered';
   }
 
   private async replayFilesInOrder(): Promise<string[]> {
-    if (!(await exists(this.directory))) return [];
+    if ((await sizeOf(this.directory)) < 0) return [];
     return (await readdir(this.directory))
-      .filter((name) => name.startsWith('replay-'))
+      .filter((name) => name.startsWith(REPLAY_PREFIX) && name.endsWith('.jsonl'))
       .sort()
       .map((name) => join(this.directory, name));
   }
@@ -179,15 +297,21 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
     return this.exclusive(() => this.countFiles());
   }
 
+  /** Counts lines a chunk at a time: a spool of any size is counted in bounded memory. */
   private async countFiles(): Promise<void> {
     let bytes = 0;
     let held = 0;
-    if (await exists(this.directory)) {
-      for (const name of await readdir(this.directory)) {
-        const text = await readFile(join(this.directory, name), 'utf8');
-        bytes += Buffer.byteLength(text);
-        held += text.split('\n').filter((line) => line.trim() !== '').length;
+    const current = join(this.directory, CURRENT);
+    for (const file of [...(await this.replayFilesInOrder()), current]) {
+      const size = await sizeOf(file);
+      if (size <= 0) continue;
+      const start = file === current ? 0 : await readDone(file);
+      bytes += size - start;
+      for await (const chunk of createReadStream(file, { start })) {
+        for (const byte of chunk as Buffer) if (byte === 0x0a) held += 1;
       }
+      // A last line without its newline (torn by a crash) is still a record to account for.
+      if (size > start && (await lastByte(file, size)) !== 0x0a) held += 1;
     }
     this.bytes = bytes;
     this.held = held;
@@ -195,19 +319,52 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   }
 }
 
-function revive(event: SpooledEvent): SpooledEvent {
-  const envelope: EventEnvelope = {
-    ...event.envelope,
-    eventTimestamp: new Date(event.envelope.eventTimestamp),
-  };
-  return { envelope, handlers: event.handlers };
+/** The lines of a file from a byte offset, each with the offset just past its newline. */
+async function* readLines(file: string, start: number): AsyncGenerator<SpoolLine> {
+  const lines = createInterface({
+    input: createReadStream(file, { start, encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  });
+  let end = start;
+  for await (const text of lines) {
+    end += Buffer.byteLength(text) + 1;
+    if (text.trim() !== '') yield { text, end };
+  }
 }
 
-async function exists(path: string): Promise<boolean> {
+async function readDone(file: string): Promise<number> {
   try {
-    await stat(path);
-    return true;
+    const done = Number(await readFile(file + DONE_SUFFIX, 'utf8'));
+    return Number.isSafeInteger(done) && done > 0 ? done : 0;
   } catch {
-    return false;
+    return 0;
+  }
+}
+
+async function lastByte(file: string, size: number): Promise<number> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer } = await handle.read(Buffer.alloc(1), 0, 1, size - 1);
+    return buffer[0];
+  } finally {
+    await handle.close();
+  }
+}
+
+function revive(event: SpooledEvent): EventEnvelope {
+  const envelope = event.envelope;
+  const eventTimestamp = new Date(envelope.eventTimestamp);
+  if (typeof envelope.eventId !== 'string' || Number.isNaN(eventTimestamp.getTime())) {
+    throw new Error('the record is not a spooled event');
+  }
+  return { ...envelope, eventTimestamp };
+}
+
+/** -1 when the path does not exist. */
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return -1;
   }
 }
