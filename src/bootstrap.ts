@@ -57,7 +57,9 @@ export async function createApp(
     registerRequestRoute(app);
     registerHttpMetrics(app);
     // Shutdown hooks let in-flight handlers finish before the database closes on SIGTERM/SIGINT.
-    app.enableShutdownHooks();
+    // process.exit after the hooks, rather than re-raising the signal: only an exit runs pino's
+    // final flush, so the shutdown's own log lines (database closed, server stopped) are kept.
+    app.enableShutdownHooks([], { useProcessExit: true });
     return app;
   } catch (error) {
     await database.onApplicationShutdown();

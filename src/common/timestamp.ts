@@ -28,7 +28,37 @@ export function parseTimestamp(text: string): Date | undefined {
   if (utc.getUTCDate() !== day) return undefined;
   const offset = /^[Zz]$/.test(zone) ? 0 : zoneMinutes(zone);
   if (offset === undefined) return undefined;
-  return new Date(utc.getTime() - offset * 60_000);
+  const instant = new Date(utc.getTime() - offset * 60_000);
+  // The zone can push 0001-01-01 into year 0, or 9999-12-31 into 10000: outside what is stored.
+  const stored = instant.getUTCFullYear();
+  return stored >= 1 && stored <= 9999 ? instant : undefined;
+}
+
+/**
+ * A timestamptz as PostgreSQL prints it to the driver (`0050-06-01 00:00:00+00`,
+ * `2024-05-01 10:00:00.123456+02:30`), read without Date's guesses: `new Date()` takes such
+ * text for a legacy format and reads years below 100 as 19xx.
+ */
+export function parsePostgresTimestamp(text: string): Date {
+  const match =
+    /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([+-]\d{2})(?::?(\d{2}))?(?::(\d{2}))?$/.exec(
+      text,
+    );
+  if (!match) return new Date(text);
+  const [, y, mo, d, h, mi, s, fraction = '', zoneHours, zoneMinutes = '0', zoneSeconds = '0'] =
+    match;
+  const utc = new Date(0);
+  utc.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  utc.setUTCHours(Number(h), Number(mi), Number(s), Number(fraction.padEnd(3, '0').slice(0, 3)));
+  const sign = zoneHours.startsWith('-') ? -1 : 1;
+  const offsetSeconds =
+    sign * (Math.abs(Number(zoneHours)) * 3600 + Number(zoneMinutes) * 60 + Number(zoneSeconds));
+  return new Date(utc.getTime() - offsetSeconds * 1000);
+}
+
+/** A column value as the driver returns it (a Date, or timestamptz text) as a Date. */
+export function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : parsePostgresTimestamp(value);
 }
 
 function zoneMinutes(zone: string): number | undefined {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -80,9 +81,9 @@ export class AppConfig {
     const config = new AppConfig(
       reader.url('DATABASE_URL'),
       reader.integer('PORT', 3000, 0, 65_535),
-      reader.string('HOST', '0.0.0.0'),
+      reader.host('HOST', '0.0.0.0'),
       reader.integer('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
-      reader.integer('HTTP_JSON_MAX_ENTRIES', 50_000, 100, 10_000_000),
+      reader.integer('HTTP_JSON_MAX_ENTRIES', 20_000, 100, 10_000_000),
       resolve(reader.string('DATA_DIR', '.data')),
       reader.integer('DATABASE_QUERY_TIMEOUT_MS', 5_000, 100, 3_600_000),
       reader.apiKeys('API_KEYS'),
@@ -137,6 +138,22 @@ class EnvReader {
 
   string(name: string, fallback: string): string {
     return this.raw(name) ?? fallback;
+  }
+
+  /** An IP address or a host name (RFC 1123 labels); whether it is this machine's, listen says. */
+  host(name: string, fallback: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+    const valid =
+      isIP(value) !== 0 || (value.length <= 253 && value.split('.').every((l) => label.test(l)));
+    if (!valid) {
+      this.problems.push(
+        `${name}=${value} is invalid; expected an IP address or a host name, e.g. 0.0.0.0 or localhost`,
+      );
+      return fallback;
+    }
+    return value;
   }
 
   url(name: string): string | undefined {

@@ -86,9 +86,15 @@ export class Database implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.orm.close();
     await this.embedded?.stop();
-    this.logger.info(
-      this.embedded ? 'database closed, embedded server stopped' : 'database closed',
-    );
+    if (!this.embedded) {
+      this.logger.info('database closed');
+    } else {
+      this.logger.info(
+        this.embedded.startedHere
+          ? 'database closed, embedded server stopped'
+          : 'database closed, embedded server stopped (it had been adopted from an earlier process)',
+      );
+    }
   }
 }
 
@@ -102,8 +108,16 @@ async function startEmbedded(config: AppConfig, logger: Logger) {
       dataDir,
       persistent: true,
       onLog: (message) => logger.debug({ postgres: message.trim() }, 'embedded server output'),
+      onEvent: (message, fields) => logger.warn(fields ?? {}, message),
     });
     await server.createDatabaseIfMissing(EMBEDDED_DATABASE);
+    // Where to reach it with psql; the password is in the README, not in the logs.
+    logger.info(
+      { url: server.redactedUrl(EMBEDDED_DATABASE), port: server.port, dataDir },
+      server.startedHere
+        ? 'embedded PostgreSQL started'
+        : 'embedded PostgreSQL adopted: it was left running by an earlier process',
+    );
     return server;
   } catch (error) {
     throw new DatabaseUnavailableError(

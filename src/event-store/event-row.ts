@@ -1,3 +1,4 @@
+import { toDate } from '../common/timestamp.js';
 import type { EventStatus } from './entities/event-status.js';
 import type { EventEnvelope } from './event-envelope.js';
 
@@ -41,7 +42,7 @@ export function envelopeOfRow(row: EventRow): EventEnvelope {
     eventId: row.event_id,
     eventType: row.event_type,
     eventVersion: row.event_version,
-    eventTimestamp: new Date(row.event_timestamp),
+    eventTimestamp: toDate(row.event_timestamp),
     aggregateId: row.aggregate_id,
     aggregateType: row.aggregate_type,
     eventSource: row.event_source,

@@ -166,28 +166,47 @@ describe('input that once stalled the service, crashed it or was stored altered'
   });
 
   describe('dates', () => {
-    it.each(['2024-W05-3', '2024-366', '2024-02-30', '2024-01-01T24:00:00Z', '+002024-01-01'])(
-      'answers 400 to %s in every date field',
-      async (date) => {
-        const before = await count();
-        for (const [url, body, field] of [
-          ['/api/events', { ...appendBody, eventTimestamp: date }, 'eventTimestamp'],
-          ['/api/onboarding/stage-completed', { ...stageCompleted, timestamp: date }, 'timestamp'],
-        ] as const) {
-          const response = await post(url, body);
-          expect(response.statusCode).toBe(400);
-          expect(response.json<{ message: string }>().message).toContain(`${field} must be a date`);
-        }
-        for (const field of ['startDate', 'endDate']) {
-          const response = await app.inject({
-            url: `/api/events?${field}=${encodeURIComponent(date)}`,
-          });
-          expect(response.statusCode).toBe(400);
-          expect(response.json<{ message: string }>().message).toContain(`${field} must be a date`);
-        }
-        expect(await count()).toBe(before);
-      },
-    );
+    it.each([
+      '2024-W05-3',
+      '2024-366',
+      '2024-02-30',
+      '2024-01-01T24:00:00Z',
+      '+002024-01-01',
+      '0001-01-01T00:00+00:01',
+      '9999-12-31T23:59-00:01',
+    ])('answers 400 to %s in every date field', async (date) => {
+      const before = await count();
+      for (const [url, body, field] of [
+        ['/api/events', { ...appendBody, eventTimestamp: date }, 'eventTimestamp'],
+        ['/api/onboarding/stage-completed', { ...stageCompleted, timestamp: date }, 'timestamp'],
+      ] as const) {
+        const response = await post(url, body);
+        expect(response.statusCode).toBe(400);
+        expect(response.json<{ message: string }>().message).toContain(`${field} must be a date`);
+      }
+      for (const field of ['startDate', 'endDate']) {
+        const response = await app.inject({
+          url: `/api/events?${field}=${encodeURIComponent(date)}`,
+        });
+        expect(response.statusCode).toBe(400);
+        expect(response.json<{ message: string }>().message).toContain(`${field} must be a date`);
+      }
+      expect(await count()).toBe(before);
+    });
+
+    it('returns the years 1 to 99 as stored, not as 19xx', async () => {
+      const response = await post('/api/events', { ...appendBody, eventTimestamp: '0050-06-01' });
+      expect(response.statusCode).toBe(201);
+      const { eventId, eventTimestamp } = response.json<{
+        eventId: string;
+        eventTimestamp: string;
+      }>();
+      expect(eventTimestamp).toBe('0050-06-01T00:00:00.000Z');
+      const read = await app.inject({ url: `/api/events/${eventId}` });
+      expect(read.json<{ eventTimestamp: string }>().eventTimestamp).toBe(
+        '0050-06-01T00:00:00.000Z',
+      );
+    });
 
     it('stores a timestamp with an offset as the instant it names', async () => {
       const response = await post('/api/events', {
@@ -235,9 +254,19 @@ describe('input that once stalled the service, crashed it or was stored altered'
     });
 
     it.each([
-      ['1e131072', 'eventData.n holds a number (1e131072) outside the range PostgreSQL stores'],
-      ['1e-20000', 'eventData.n holds a number (1e-20000) outside the range PostgreSQL stores'],
-    ])('answers 400 to %s, which numeric cannot hold', async (number, message) => {
+      [
+        '1e131071',
+        'eventData.n holds a number (1e131071) of more than 1000 digits written out; send it as a string',
+      ],
+      [
+        '1e-20000',
+        'eventData.n holds a number (1e-20000) of more than 1000 digits written out; send it as a string',
+      ],
+      [
+        `[${Array.from({ length: 30 }, () => '1e400').join(',')}]`,
+        'eventData.n[25] holds numbers in exponent form (1e400) that would take more than 10000 digits more when stored; write them out or send them as strings',
+      ],
+    ])('answers 400 to %s, which jsonb would print too long', async (number, message) => {
       const response = await post(
         '/api/events',
         `{"eventType":"Noted","aggregateId":1,"aggregateType":"Note","eventData":{"n":${number}}}`,
@@ -260,6 +289,28 @@ describe('input that once stalled the service, crashed it or was stored altered'
   });
 
   describe('refused fields', () => {
+    it('counts an id in characters as PostgreSQL does, variation selectors included', async () => {
+      const response = await post('/api/events', {
+        ...appendBody,
+        eventId: `${'a'.repeat(99)}b\ufe0f`,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json<{ message: string }>().message).toBe(
+        'eventId must be shorter than or equal to 100 characters',
+      );
+    });
+
+    it.each(['handlers', 'processingInfo', 'markedProcessed'])(
+      'answers 400 to eventMetadata.%s, which only the service writes',
+      async (key) => {
+        const response = await post('/api/events', { ...appendBody, eventMetadata: { [key]: {} } });
+        expect(response.statusCode).toBe(400);
+        expect(response.json<{ message: string }>().message).toBe(
+          `eventMetadata.${key} is written by the service only`,
+        );
+      },
+    );
+
     it.each(['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty'])(
       'answers 400 to an unknown query parameter named %s',
       async (name) => {

@@ -158,6 +158,39 @@ describe('tenant isolation on writes', () => {
     expect(await legacyRows(eventId)).toEqual([]);
   });
 
+  it.each([
+    [
+      'tenantId',
+      { tenantId: 'acme' },
+      "eventData.tenantId must be the event's own tenant (globex)",
+    ],
+    ['eventId', { eventId: 'acme-future-1' }, "eventData.eventId must be the event's own eventId"],
+  ])(
+    'refuses an appended event of a processed type whose data names another %s, and runs nothing',
+    async (_, override, message) => {
+      const eventId = randomUUID();
+      const response = await post('/api/events', as(GLOBEX_KEY), {
+        eventId,
+        eventType: 'OnboardingStageCompleted',
+        aggregateId: 1,
+        aggregateType: 'Onboarding',
+        eventData: {
+          ...stageCompleted,
+          eventId,
+          tenantId: 'globex',
+          timestamp: '2024-01-01T00:00:00Z',
+          ...override,
+        },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json<{ message: string }>().message).toContain(message);
+      await settled();
+      expect(await row(eventId)).toBeUndefined();
+      expect(await legacyRows('acme-future-1')).toEqual([]);
+      expect(await legacyRows(eventId)).toEqual([]);
+    },
+  );
+
   it('answers a squatted id with 409 on both ingest routes, never a silent 202', async () => {
     const eventId = randomUUID();
     const squat = await post('/api/events', as(GLOBEX_KEY), {

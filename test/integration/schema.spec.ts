@@ -140,6 +140,10 @@ describe('migrations', () => {
     expect(await columnsOf(db, 'ff_events')).toEqual(FF_EVENTS_COLUMNS);
   });
 
+  it("leaves the ORM's schema diff empty: the entities describe what the migrations made", async () => {
+    expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+  });
+
   it('creates ff_stage_completion_log in the legacy shape', async () => {
     expect(await columnsOf(db, 'ff_stage_completion_log')).toEqual(LEGACY_COLUMNS);
   });

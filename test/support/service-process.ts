@@ -8,8 +8,8 @@ export interface ServiceProcess {
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /**
-   * Sends the signal and resolves with how the process ended: its exit code, or the signal that
-   * ended it (Nest re-raises SIGTERM after a graceful shutdown, so that is a clean stop).
+   * Sends the signal and resolves with how the process ended: its exit code (0 after a graceful
+   * shutdown), or the signal that ended it.
    */
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals | null>;
 }

@@ -28,7 +28,10 @@ export class TcpProxy {
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
     const proxies: TcpProxy[] = [];
-    const server = createServer((client) => proxies[0]?.accept(client) ?? client.destroy());
+    const server = createServer((client) => {
+      if (proxies[0]) proxies[0].accept(client);
+      else client.destroy();
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('no proxy port');

@@ -20,6 +20,8 @@ describe('AppConfig.fromEnv', () => {
     expect(config.dataDir).toBe(resolve('.data'));
     expect(config.apiKeys).toEqual([]);
     expect(config.logLevel).toBe('info');
+    expect(config.jsonMaxEntries).toBe(20_000);
+    expect(config.queryTimeoutMs).toBe(5_000);
     expect(config.events).toEqual({
       maxRetryCount: 3,
       retrySweepIntervalMs: 30_000,
@@ -31,6 +33,7 @@ describe('AppConfig.fromEnv', () => {
       retryBatchSize: 50,
       cleanupBatchSize: 5_000,
       spoolMaxBytes: 268_435_456,
+      writeTimeoutMs: 3_000,
     });
   });
 
@@ -50,8 +53,13 @@ describe('AppConfig.fromEnv', () => {
       EVENTS_RETRY_BATCH_SIZE: '10',
       EVENTS_CLEANUP_BATCH_SIZE: '1000',
       EVENTS_SPOOL_MAX_BYTES: '1048576',
+      EVENTS_WRITE_TIMEOUT_MS: '1500',
+      DATABASE_QUERY_TIMEOUT_MS: '2500',
+      HTTP_JSON_MAX_ENTRIES: '500',
       LOG_LEVEL: 'debug',
     });
+    expect(config.jsonMaxEntries).toBe(500);
+    expect(config.queryTimeoutMs).toBe(2500);
     expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/events');
     expect(config.port).toBe(8080);
     expect(config.bodyLimitBytes).toBe(2048);
@@ -71,6 +79,7 @@ describe('AppConfig.fromEnv', () => {
       retryBatchSize: 10,
       cleanupBatchSize: 1000,
       spoolMaxBytes: 1_048_576,
+      writeTimeoutMs: 1500,
     });
     expect(config.logLevel).toBe('debug');
   });

@@ -10,8 +10,8 @@ describe('scanJson', () => {
     expect(scanJson('{"a":[1,2.5,"x"],"b":{"c":null}}', LIMITS)).toEqual({
       hasInexactNumbers: false,
     });
-    expect(scanJson('{"a":1e3}', LIMITS).hasInexactNumbers).toBe(true);
-    expect(scanJson('{"a":1234567890123456}', LIMITS).hasInexactNumbers).toBe(true);
+    expect(scanJson('{"a":1e400}', LIMITS).hasInexactNumbers).toBe(true);
+    expect(scanJson('{"a":12345678901234567}', LIMITS).hasInexactNumbers).toBe(true);
     expect(scanJson('{"a":"1234567890123456"}', LIMITS).hasInexactNumbers).toBe(false);
   });
 
@@ -42,12 +42,27 @@ describe('scanJson', () => {
     expect(scanJson('{"a":[],"b":{}}', LIMITS).problem).toBeUndefined();
   });
 
-  it("refuses numbers outside PostgreSQL numeric's range", () => {
-    expect(scanJson('[1e131071, 1e-16383]', LIMITS).problem).toBeUndefined();
-    expect(scanJson('[1e131072]', LIMITS).problem).toMatch(
-      /^the body\[0\] holds a number \(1e131072\)/,
+  it('refuses a number that jsonb would print with more than 1000 digits', () => {
+    expect(scanJson('[1e999, -1e-998, 0.5e1000]', LIMITS).problem).toBeUndefined();
+    expect(scanJson('[1e1000]', LIMITS).problem).toBe(
+      'the body[0] holds a number (1e1000) of more than 1000 digits written out; send it as a string',
     );
-    expect(scanJson('{"n":1e-16384}', LIMITS).problem).toMatch(/^n holds a number/);
+    expect(scanJson('{"n":1e-1000}', LIMITS).problem).toMatch(/^n holds a number \(1e-1000\)/);
+    expect(scanJson(`[${'9'.repeat(1001)}]`, LIMITS).problem).toMatch(/more than 1000 digits/);
+  });
+
+  it('refuses numbers in exponent form that together would grow the document by more than 10000 digits', () => {
+    const numbers = (n: number) => `[${Array.from({ length: n }, () => '1e400').join(',')}]`;
+    const limits = { maxEntries: 100, maxDepth: 3 };
+    expect(scanJson(numbers(25), limits).problem).toBeUndefined();
+    expect(scanJson(numbers(26), limits).problem).toBe(
+      'the body[25] holds numbers in exponent form (1e400) that would take more than 10000 digits more when stored; write them out or send them as strings',
+    );
+  });
+
+  it('asks for the exact parse only when some number is not exact as a double', () => {
+    expect(scanJson('[1e5, 2.50, 123456789012345.6e1]', LIMITS).hasInexactNumbers).toBe(false);
+    expect(scanJson('[1e5, 12345678901234567890]', LIMITS).hasInexactNumbers).toBe(true);
   });
 });
 

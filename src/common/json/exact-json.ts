@@ -41,7 +41,7 @@ const keepInexactNumbers: SourceReviver = (_key, value, context) =>
     : value;
 
 /** Whether the source text of a number and the double it parsed to have the same value. */
-function sameDecimal(source: string, value: number): boolean {
+export function sameDecimal(source: string, value: number): boolean {
   const printed = String(value);
   if (printed === source) return true;
   if (!Number.isFinite(value)) return false;

@@ -1,3 +1,5 @@
+import { sameDecimal } from './exact-json.js';
+
 /** Limits a JSON text must keep to, checked before it is parsed. */
 export interface JsonLimits {
   /** Object members plus array items, over the whole document. */
@@ -12,15 +14,20 @@ export interface JsonScan {
   /** Whether the entry limit was what failed (a 413 rather than a 400). */
   readonly tooLarge?: boolean;
   /**
-   * Whether some number has more significant digits than a double keeps exactly, or an exponent:
-   * only then must the parse keep numbers' source text (see parseJsonExactly).
+   * Whether some number has a value a double does not hold exactly: only then must the parse
+   * keep numbers' source text (see parseJsonExactly), which costs a reviver call per value.
    */
   readonly hasInexactNumbers: boolean;
 }
 
-/** PostgreSQL's numeric, which jsonb numbers are: digits before and after the decimal point. */
-const MAX_INTEGER_DIGITS = 131_072;
-const MAX_FRACTION_DIGITS = 16_383;
+/**
+ * jsonb keeps a number as numeric and prints it in full decimal: `1e131071` is six bytes sent and
+ * 131,072 digits on every read (4,200 of them printed to 550 MB and crashed the reader). A number
+ * may have at most this many digits written out...
+ */
+const MAX_NUMBER_DIGITS = 1_000;
+/** ...and the numbers of one document together at most this many more digits than as sent. */
+const MAX_EXPANSION = 10_000;
 /** A double holds any decimal of up to 15 significant digits exactly. */
 const EXACT_DIGITS = 15;
 
@@ -55,6 +62,7 @@ export function scanJson(text: string, limits: JsonLimits, root?: string): JsonS
   const stack: Frame[] = [];
   let entries = 0;
   let hasInexactNumbers = false;
+  let expansion = 0;
   let i = 0;
   const length = text.length;
   const fail = (problem: string, tooLarge = false): JsonScan => ({
@@ -128,17 +136,31 @@ export function scanJson(text: string, limits: JsonLimits, root?: string): JsonS
       i += 1;
     } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
       const start = i;
-      while (i < length && isNumberChar(text.charCodeAt(i))) i += 1;
-      const number = describeNumber(text.slice(start, i));
-      if (number.inexact) hasInexactNumbers = true;
-      if (
-        number.integerDigits > MAX_INTEGER_DIGITS ||
-        number.fractionDigits > MAX_FRACTION_DIGITS
-      ) {
+      let digits = 0;
+      let plain = true;
+      for (; i < length; i += 1) {
+        const d = text.charCodeAt(i);
+        if (d >= 0x30 && d <= 0x39) digits += 1;
+        else if (d === 0x65 || d === 0x45) plain = false;
+        else if (!isNumberChar(d)) break;
+      }
+      // Most numbers are short and plain: exact as a double, printed as sent.
+      if (plain && digits <= EXACT_DIGITS) continue;
+      const token = text.slice(start, i);
+      const printed = printedDigits(token);
+      if (printed > MAX_NUMBER_DIGITS) {
         return fail(
-          `holds a number (${abbreviate(text.slice(start, i))}) outside the range PostgreSQL stores`,
+          `holds a number (${abbreviate(token)}) of more than ${MAX_NUMBER_DIGITS} digits written out; send it as a string`,
         );
       }
+      expansion += Math.max(0, printed - token.length);
+      if (expansion > MAX_EXPANSION) {
+        return fail(
+          `holds numbers in exponent form (${abbreviate(token)}) that would take more than ${MAX_EXPANSION} digits more when stored; write them out or send them as strings`,
+        );
+      }
+      if (!hasInexactNumbers && !sameDecimal(token, Number(token))) hasInexactNumbers = true;
+      continue;
     } else {
       i += 1;
     }
@@ -162,25 +184,17 @@ function isNumberChar(c: number): boolean {
   );
 }
 
-/** The size of a number token as numeric would store it, and whether a double keeps it exactly. */
-function describeNumber(token: string): {
-  inexact: boolean;
-  integerDigits: number;
-  fractionDigits: number;
-} {
+/** How many digits numeric prints for a number token: before and after the decimal point. */
+function printedDigits(token: string): number {
   const match = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(token);
-  if (!match) return { inexact: false, integerDigits: 0, fractionDigits: 0 };
+  if (!match) return token.length;
   const [, whole, fraction = '', exponentText] = match;
   const exponent = exponentText === undefined ? 0 : Number(exponentText);
   const digits = (whole + fraction).replace(/^0+/, '');
-  const significant = digits.replace(/0+$/, '').length;
   // The value is digits × 10^(exponent − fraction.length); numeric keeps the written scale.
   const scale = fraction.length - exponent;
-  return {
-    inexact: exponentText !== undefined || significant > EXACT_DIGITS,
-    integerDigits: scale <= 0 ? digits.length - scale : Math.max(digits.length - scale, 0),
-    fractionDigits: Math.max(scale, 0),
-  };
+  const integerDigits = scale <= 0 ? digits.length - scale : Math.max(digits.length - scale, 0);
+  return Math.max(integerDigits, 1) + Math.max(scale, 0);
 }
 
 function abbreviate(token: string): string {

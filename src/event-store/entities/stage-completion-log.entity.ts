@@ -1,5 +1,5 @@
 import { BigIntType, type Opt } from '@mikro-orm/core';
-import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 
 /**
  * One row of the legacy table `ff_stage_completion_log`, kept shape-compatible with the original
@@ -7,8 +7,22 @@ import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
  * index on `log_data->>'eventId'` rather than a new column, so the legacy shape is unchanged.
  */
 @Entity({ tableName: 'ff_stage_completion_log' })
+@Index({
+  name: 'idx_ff_stage_completion_log_event_id',
+  expression:
+    "create unique index idx_ff_stage_completion_log_event_id on ff_stage_completion_log ((log_data ->> 'eventId'))",
+})
+@Index({
+  name: 'idx_ff_stage_completion_log_onboarding',
+  expression:
+    'create index idx_ff_stage_completion_log_onboarding on ff_stage_completion_log (tenant_id, onboarding_id, create_date desc)',
+})
 export class StageCompletionLog {
-  @PrimaryKey({ type: new BigIntType('string'), autoincrement: true })
+  @PrimaryKey({
+    type: new BigIntType('string'),
+    autoincrement: true,
+    generated: 'by default as identity',
+  })
   id!: string;
 
   @Property({ columnType: 'varchar(50)' })
@@ -62,10 +76,10 @@ export class StageCompletionLog {
   @Property({ columnType: 'boolean' })
   isValid: boolean & Opt = true;
 
-  @Property({ columnType: 'timestamptz' })
+  @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
   createDate: Date & Opt = new Date();
 
-  @Property({ columnType: 'timestamptz' })
+  @Property({ columnType: 'timestamptz', defaultRaw: 'now()' })
   modifyDate: Date & Opt = new Date();
 
   @Property({ columnType: 'varchar(100)' })

@@ -1,13 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  MaxLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import { MaxChars } from '../../common/max-chars.js';
 import { FreeFormJson } from '../../common/free-form-json.js';
 import { IsInt64 } from '../../common/is-int64.js';
 import { IsTimestamp } from '../../common/timestamp.js';
@@ -25,18 +19,18 @@ export class AppendEventDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxChars(100)
   eventId?: string;
   @ApiProperty()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxChars(100)
   eventType!: string;
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(20)
+  @MaxChars(20)
   eventVersion?: string;
   /** ISO 8601; now when absent. */
   @ApiPropertyOptional({ format: 'date-time', description: 'now when absent' })
@@ -50,13 +44,13 @@ export class AppendEventDto {
   @ApiProperty()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxChars(50)
   aggregateType!: string;
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxChars(50)
   eventSource?: string;
   @ApiProperty({ type: 'object', additionalProperties: true })
   @FreeFormJson()
@@ -75,7 +69,7 @@ export class AppendEventDto {
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
-  @MaxLength(100, { each: true })
+  @MaxChars(100, { each: true })
   eventTags?: string[];
   @ApiPropertyOptional({
     oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d{1,19}$' }],
@@ -88,7 +82,7 @@ export class AppendEventDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxChars(50)
   relatedEntityType?: string;
   /** Must be the request's tenant (X-Tenant-Id) when given. */
   @ApiPropertyOptional({ description: 'must be the request tenant when given' })

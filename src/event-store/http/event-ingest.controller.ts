@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Body, ConflictException, Controller, HttpStatus, Post, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  HttpStatus,
+  Post,
+  Res,
+} from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
@@ -15,11 +23,15 @@ import { CurrentCaller, type Caller } from '../../access/caller.js';
 import { Clock } from '../../common/clock.js';
 import { parseTimestamp } from '../../common/timestamp.js';
 import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
+import type { EventEnvelope } from '../event-envelope.js';
 import { EventPipeline } from '../processing/event.pipeline.js';
 import { EventQueries } from '../queries/event.queries.js';
 import { AppendEventDto } from './append-event.dto.js';
 import { ErrorView } from './error.view.js';
 import { EventView } from './event.view.js';
+
+/** Metadata the service keeps on each event (handler states, timing, manual closing). */
+const RESERVED_METADATA = ['handlers', 'processingInfo', 'markedProcessed'];
 
 @ApiTags('events')
 @ApiTenantScoped()
@@ -52,7 +64,15 @@ export class EventIngestController {
   ): Promise<EventView | SpooledEventView> {
     assertSameTenant(caller.tenantId, body.tenantId);
     const eventId = body.eventId ?? randomUUID();
-    const outcome = await this.pipeline.append({
+    const reserved = RESERVED_METADATA.filter((key) =>
+      Object.hasOwn(body.eventMetadata ?? {}, key),
+    );
+    if (reserved.length > 0) {
+      throw new BadRequestException(
+        reserved.map((key) => `eventMetadata.${key} is written by the service only`).join('; '),
+      );
+    }
+    const envelope: EventEnvelope = {
       eventId,
       eventType: body.eventType,
       eventVersion: body.eventVersion ?? '1.0',
@@ -68,7 +88,10 @@ export class EventIngestController {
       relatedEntityId: body.relatedEntityId ?? null,
       relatedEntityType: body.relatedEntityType ?? null,
       tenantId: caller.tenantId,
-    });
+    };
+    const problem = this.pipeline.dataProblem(envelope);
+    if (problem !== undefined) throw new BadRequestException(problem);
+    const outcome = await this.pipeline.append(envelope);
     switch (outcome.status) {
       case 'spooled':
         // Durable on local disk, not yet in the database: accepted, to be stored when it is back.

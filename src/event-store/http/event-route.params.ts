@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString } from 'class-validator';
+import { MaxChars } from '../../common/max-chars.js';
 import { IsInt64 } from '../../common/is-int64.js';
 
 export class EventIdParams {
   @ApiProperty({ maxLength: 100 })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxChars(100)
   eventId!: string;
 }
 
@@ -14,7 +15,7 @@ export class EventTypeParams {
   @ApiProperty({ maxLength: 100, example: 'OnboardingStageCompleted' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxChars(100)
   eventType!: string;
 }
 
@@ -22,7 +23,7 @@ export class AggregateParams {
   @ApiProperty({ maxLength: 50, example: 'Onboarding' })
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxChars(50)
   aggregateType!: string;
 
   @ApiProperty({ type: 'string', pattern: '^-?\\d{1,19}$', example: '2001' })

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { toDate } from '../../common/timestamp.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
 
@@ -83,7 +84,7 @@ function bigintToJson(value: string): number | string {
 }
 
 function iso(value: Date | string): string {
-  return new Date(value).toISOString();
+  return toDate(value).toISOString();
 }
 
 function isoOrNull(value: Date | string | null): string | null {

@@ -10,9 +10,9 @@ import {
   IsOptional,
   IsString,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
+import { MaxChars } from '../../common/max-chars.js';
 import { IsInt64 } from '../../common/is-int64.js';
 import { IsTimestamp } from '../../common/timestamp.js';
 import { EventStatus } from '../entities/event-status.js';
@@ -32,7 +32,7 @@ export class QueryEventsDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxChars(100)
   eventType?: string;
 
   @ApiPropertyOptional({ enum: STATUSES })
@@ -44,7 +44,7 @@ export class QueryEventsDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxChars(50)
   eventSource?: string;
 
   @ApiPropertyOptional({ type: 'string', pattern: '^-?\\d{1,19}$' })
@@ -56,7 +56,7 @@ export class QueryEventsDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxChars(50)
   aggregateType?: string;
 
   @ApiPropertyOptional({ type: 'string', pattern: '^-?\\d{1,19}$' })
@@ -68,14 +68,14 @@ export class QueryEventsDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(50)
+  @MaxChars(50)
   relatedEntityType?: string;
 
   @ApiPropertyOptional({ maxLength: 100 })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxChars(100)
   eventId?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'events at or after this instant' })
@@ -106,7 +106,7 @@ export class QueryEventsDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
   @IsString({ each: true })
-  @MaxLength(100, { each: true })
+  @MaxChars(100, { each: true })
   tags?: string[];
 
   @ApiPropertyOptional()
@@ -119,7 +119,7 @@ export class QueryEventsDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(200)
+  @MaxChars(200)
   keyword?: string;
 
   @ApiPropertyOptional({

@@ -7,7 +7,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { EventMetrics } from '../../metrics/event.metrics.js';
 import { isUnavailable } from '../../database/database-errors.js';
 import { OutageSpool } from '../spool/outage.spool.js';
-import { fitEnvelope, type EventEnvelope } from '../event-envelope.js';
+import { envelopeProblem, fitEnvelope, type EventEnvelope } from '../event-envelope.js';
 import { envelopeOfRow, type EventRow } from '../event-row.js';
 import { EventTypeRegistry } from '../event-type.registry.js';
 import { settleClaim } from '../store/settle-claim.js';
@@ -165,15 +165,40 @@ export class EventPipeline {
     if (names.length > 0) void Promise.all(this.processorsFor(envelope, names));
   }
 
+  /**
+   * Why an event of a type this service processes cannot be processed from its data, or
+   * undefined: the data must rebuild the event, and the rebuilt event must be this very event
+   * (its id and tenant), or a tenant could append data naming another tenant's event and have
+   * handlers act on that.
+   */
+  dataProblem(envelope: EventEnvelope): string | undefined {
+    const mapping = this.registry.mappingForType(envelope.eventType);
+    if (!mapping) return undefined;
+    let rebuilt: EventEnvelope;
+    try {
+      rebuilt = mapping.toEnvelope(mapping.fromData(envelope.eventData));
+    } catch (error) {
+      return `eventData is not a ${envelope.eventType} event: ${(error as Error).message}`;
+    }
+    if (rebuilt.eventId !== envelope.eventId) {
+      return `eventData.eventId must be the event's own eventId (${envelope.eventId})`;
+    }
+    if (rebuilt.tenantId !== envelope.tenantId) {
+      return `eventData.tenantId must be the event's own tenant (${envelope.tenantId})`;
+    }
+    return undefined;
+  }
+
   /** A run of each named handler from the stored data; a handler that cannot run fails. */
   private processorsFor(envelope: EventEnvelope, names: readonly string[]): Promise<void>[] {
     let event: object | undefined;
     let unusable: Error | undefined;
-    try {
+    const problem = this.dataProblem(envelope);
+    if (problem !== undefined) {
+      unusable = new Error(problem);
+    } else {
       event = this.registry.mappingForType(envelope.eventType)?.fromData(envelope.eventData);
       if (event) this.envelopes.set(event, envelope);
-    } catch (error) {
-      unusable = error instanceof Error ? error : new Error(String(error));
     }
     return names.map((name) => {
       const processor = this.registry.processor(envelope.eventType, name);
@@ -227,6 +252,15 @@ export class EventPipeline {
     { returnRow }: { returnRow: boolean },
   ): Promise<PersistOutcome> {
     const envelope = fitEnvelope(original);
+    const problem = envelopeProblem(envelope);
+    if (problem !== undefined) {
+      this.metrics.eventLost(envelope.eventType);
+      return {
+        status: 'lost',
+        envelope,
+        error: new Error(`the event cannot be stored: ${problem}`),
+      };
+    }
     const handlers = this.registry.processorNames(envelope.eventType);
     const write = this.writer.append({ envelope, handlers }, { returnRow });
     let cause: unknown;

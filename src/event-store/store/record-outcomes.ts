@@ -1,3 +1,4 @@
+import { toDate } from '../../common/timestamp.js';
 import { BoundSql } from '../../database/sql.js';
 import type { SqlExecutor } from '../../database/sql.js';
 import type { EventStatus } from '../entities/event-status.js';
@@ -79,7 +80,7 @@ export async function lockForOutcomes(
     eventMetadata: row.event_metadata,
     processCount: row.process_count,
     maxRetryCount: row.max_retry_count,
-    nextRetryAt: row.next_retry_at === null ? null : new Date(row.next_retry_at),
+    nextRetryAt: row.next_retry_at === null ? null : toDate(row.next_retry_at),
   }));
 }
 

@@ -2,6 +2,7 @@ import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { PinoLogger } from 'nestjs-pino';
 import type { EventMetrics } from '../../metrics/event.metrics.js';
+import { RepeatedFailureLog } from '../../logging/repeated-failure.log.js';
 import type { InFlightTracker } from '../processing/in-flight.tracker.js';
 
 /** What a sweep run reports: counts of what it touched, logged and returned. */
@@ -17,6 +18,7 @@ export abstract class Sweeper<R extends SweepReport>
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private current: Promise<R | undefined> | undefined;
+  private readonly failures: RepeatedFailureLog;
 
   protected constructor(
     private readonly name: string,
@@ -25,7 +27,9 @@ export abstract class Sweeper<R extends SweepReport>
     private readonly tracker: InFlightTracker,
     private readonly metrics: EventMetrics,
     protected readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.failures = new RepeatedFailureLog(logger, `${name} sweep`);
+  }
 
   /** One pass; `proceed()` false means stop after the current batch. */
   protected abstract sweep(proceed: () => boolean): Promise<R>;
@@ -51,6 +55,7 @@ export abstract class Sweeper<R extends SweepReport>
     const run = this.sweep(() => !this.tracker.draining).then(
       (report) => {
         const durationMs = elapsed(started);
+        this.failures.succeeded();
         this.metrics.sweepRan(
           this.name,
           report.skipped === true ? 'skipped' : 'ok',
@@ -66,10 +71,7 @@ export abstract class Sweeper<R extends SweepReport>
       (error: unknown) => {
         const durationMs = elapsed(started);
         this.metrics.sweepRan(this.name, 'failed', durationMs);
-        this.logger.error(
-          { sweep: this.name, durationMs, err: error },
-          `${this.name} sweep failed`,
-        );
+        this.failures.failed(error, { sweep: this.name, durationMs });
         return undefined;
       },
     );

@@ -13,10 +13,10 @@ import {
   IsOptional,
   IsString,
   Max,
-  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { MaxChars } from '../../common/max-chars.js';
 
 export class RelatedEntityDto {
   @ApiProperty()
@@ -51,7 +51,7 @@ export class StageCompletedDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(100)
+  @MaxChars(100)
   eventId?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'now when absent' })
   @IsOptional()
@@ -61,7 +61,7 @@ export class StageCompletedDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxLength(20)
+  @MaxChars(20)
   version?: string;
   /** Must be the request's tenant (X-Tenant-Id) when given. */
   @ApiPropertyOptional({ description: 'must be the request tenant when given' })
