@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import type { Database } from './database/database.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
+import { EventStreamModule } from './event-stream/event-stream.module.js';
 import { HealthModule } from './health/health.module.js';
 import { OnboardingModule } from './onboarding/onboarding.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         EventStoreModule,
+        EventStreamModule,
         OnboardingModule,
         ...imports,
       ],

@@ -44,6 +44,17 @@ export interface EventsConfig {
   readonly writeTimeoutMs: number;
 }
 
+export interface StreamConfig {
+  /** Readers read again at least this often, whatever NOTIFY says. */
+  readonly pollIntervalMs: number;
+  /** Open Server-Sent Events streams past which new ones are refused with 503. */
+  readonly maxClients: number;
+  /** A stream client that has not taken its data for this long is disconnected. */
+  readonly clientStallMs: number;
+  /** How long a subscription's lease lasts without a heartbeat. */
+  readonly leaseMs: number;
+}
+
 /** Lists every bad variable at once, each with what it accepts, so one restart fixes them all. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -71,6 +82,7 @@ export class AppConfig {
     readonly queryTimeoutMs: number,
     readonly apiKeys: readonly ApiKey[],
     readonly events: EventsConfig,
+    readonly stream: StreamConfig,
     readonly logLevel: LogLevel,
     /** json for machines (the default); pretty for a person at a terminal. */
     readonly logFormat: LogFormat,
@@ -103,6 +115,12 @@ export class AppConfig {
         cleanupBatchSize: reader.integer('EVENTS_CLEANUP_BATCH_SIZE', 5_000, 10, 100_000),
         spoolMaxBytes: reader.integer('EVENTS_SPOOL_MAX_BYTES', 268_435_456, 1_024, 1e12),
         writeTimeoutMs: reader.integer('EVENTS_WRITE_TIMEOUT_MS', 3_000, 100, 600_000),
+      },
+      {
+        pollIntervalMs: reader.integer('STREAM_POLL_INTERVAL_MS', 1_000, 50, 60_000),
+        maxClients: reader.integer('STREAM_MAX_CLIENTS', 200, 1, 100_000),
+        clientStallMs: reader.integer('STREAM_CLIENT_STALL_MS', 30_000, 100, 3_600_000),
+        leaseMs: reader.integer('SUBSCRIPTION_LEASE_MS', 30_000, 1_000, 3_600_000),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
       reader.oneOf('LOG_FORMAT', 'json', LOG_FORMATS),

@@ -31,6 +31,8 @@ export class Database implements OnApplicationShutdown {
   private constructor(
     readonly orm: MikroORM,
     readonly sql: SqlPool,
+    /** The connection URL (with its password): for the stream's dedicated LISTEN connection. */
+    readonly url: string,
     private readonly embedded: EmbeddedPostgresServer | undefined,
     private readonly logger: Logger,
   ) {}
@@ -66,7 +68,13 @@ export class Database implements OnApplicationShutdown {
         );
       }
       const pool = await orm.em.getConnection().getNativeClient();
-      return new Database(orm, new SqlPool(pool, config.queryTimeoutMs), embedded, logger);
+      return new Database(
+        orm,
+        new SqlPool(pool, config.queryTimeoutMs),
+        clientUrl,
+        embedded,
+        logger,
+      );
     } catch (error) {
       await orm?.close();
       await embedded?.stop();

@@ -4,29 +4,38 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 const MIGRATION_LOCK_KEY = 7_311_220_241_220;
 
 /**
- * Applies pending migrations. Several instances may start at once: the first takes a
- * transaction-scoped advisory lock and migrates inside that transaction; the others wait on the
- * lock, then find nothing pending. The lock is released with the transaction, even if the process
- * dies, so it can never be left behind.
+ * Runs migrations while holding a session-level advisory lock on a connection of its own. Several
+ * instances may start at once: the first takes the lock and migrates; the others wait on it, then
+ * find nothing pending. A session lock is released when its connection closes, even if the
+ * process dies, so it can never be left behind.
+ *
+ * The lock is not held in the migrations' transaction: some migrations must not run inside one
+ * (CREATE INDEX CONCURRENTLY, batched backfills of a large table), and CREATE INDEX CONCURRENTLY
+ * waits for every open transaction, which would include a transaction holding the lock. Each
+ * transactional migration runs in its own transaction (allOrNothing is off in ormConfig).
  */
+async function underLock<T>(orm: MikroORM, work: () => Promise<T>): Promise<T> {
+  const pool = await orm.em.getConnection().getNativeClient();
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      return await work();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
 export async function migrateUp(orm: MikroORM): Promise<string[]> {
-  return orm.em.fork().transactional(async (em) => {
-    await em.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY]);
-    // MikroORM types the transaction as `any`; it is passed through untouched.
-    const transaction: unknown = em.getTransactionContext();
-    const applied = await orm.migrator.up({ transaction });
-    return applied.map((migration) => migration.name);
-  });
+  return underLock(orm, async () => (await orm.migrator.up()).map((migration) => migration.name));
 }
 
 /** Reverts the latest applied migration, under the same lock as {@link migrateUp}. */
 export async function migrateDown(orm: MikroORM): Promise<string[]> {
-  return orm.em.fork().transactional(async (em) => {
-    await em.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY]);
-    const transaction: unknown = em.getTransactionContext();
-    const reverted = await orm.migrator.down({ transaction });
-    return reverted.map((migration) => migration.name);
-  });
+  return underLock(orm, async () => (await orm.migrator.down()).map((migration) => migration.name));
 }
 
 export async function pendingMigrations(orm: MikroORM): Promise<string[]> {

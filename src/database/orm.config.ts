@@ -1,11 +1,13 @@
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { EventSubscription } from '../event-store/entities/event-subscription.entity.js';
+import { ParkedEvent } from '../event-store/entities/parked-event.entity.js';
 import { StageCompletionLog } from '../event-store/entities/stage-completion-log.entity.js';
 import { StoredEvent } from '../event-store/entities/stored-event.entity.js';
 import { migrationsList } from './migrations/index.js';
 
-export const entities = [StoredEvent, StageCompletionLog];
+export const entities = [StoredEvent, StageCompletionLog, EventSubscription, ParkedEvent];
 
 /** The one ORM configuration, shared by the service, the migration CLI and the tests. */
 export function ormConfig(clientUrl: string): Options {
@@ -22,6 +24,9 @@ export function ormConfig(clientUrl: string): Options {
       snapshot: false,
       snapshotOnMigrate: false,
       silent: true,
+      // Each migration in its own transaction (or none, for those that say so), not all in one:
+      // see migration-runner.ts.
+      allOrNothing: false,
     },
     // A mistyped database name must fail start-up, not silently get a new, empty database.
     ensureDatabase: false,

@@ -123,13 +123,13 @@ describe('outage spool replay', () => {
     const file = await open(join(dataDir, 'spool', 'spool.jsonl'), 'w');
     let bytes = 0;
     let events = 0;
-    const line = spoolLine(randomUUID(), 'acme', 8_000);
-    while (bytes + line.length < limit) {
+    for (;;) {
       const chunk = Array.from({ length: 200 }, () => spoolLine(randomUUID(), 'acme', 8_000)).join(
         '',
       );
+      if (bytes + Buffer.byteLength(chunk) > limit) break;
       await file.write(chunk);
-      bytes += chunk.length;
+      bytes += Buffer.byteLength(chunk);
       events += 200;
     }
     await file.close();

@@ -37,6 +37,8 @@ const FF_EVENTS_COLUMNS: [name: string, type: string, nullable: boolean][] = [
   ['create_by', 'character varying(100)', false],
   ['modify_date', 'timestamp with time zone', false],
   ['modify_by', 'character varying(100)', false],
+  // The stream position's transaction id (SPEC §11), beside id.
+  ['tx_id', 'xid8', false],
 ];
 
 const LEGACY_COLUMNS: [name: string, type: string, nullable: boolean][] = [
@@ -119,6 +121,7 @@ const ALL_MIGRATIONS = [
   'CreateEventsTable_20241220',
   'AddPurgeIndex_20261124',
   'TenantScopedIndexes_20261124',
+  'AddEventStream_20261125',
 ];
 
 describe('migrations', () => {
@@ -136,7 +139,7 @@ describe('migrations', () => {
     await db.drop();
   });
 
-  it('creates ff_events with exactly the 27 columns of SPEC §3, their types and nullability', async () => {
+  it('creates ff_events with the 27 columns of SPEC §3 and the stream position, their types and nullability', async () => {
     expect(await columnsOf(db, 'ff_events')).toEqual(FF_EVENTS_COLUMNS);
   });
 
@@ -212,6 +215,9 @@ describe('migrations', () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
 
+    expect(await migrateDown(orm)).toEqual(['AddEventStream_20261125']);
+    expect((await columnsOf(db, 'ff_events')).map(([name]) => name)).not.toContain('tx_id');
+    expect(await tableExists(db, 'ff_event_subscriptions')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['TenantScopedIndexes_20261124']);
     expect((await indexesOf(db, 'ff_events')).get('idx_ff_events_retry')?.def).toMatch(
       /\(next_retry_at, process_count\) WHERE/,
@@ -224,7 +230,7 @@ describe('migrations', () => {
 
     expect(await migrateUp(orm)).toEqual(ALL_MIGRATIONS);
     expect(await columnsOf(db, 'ff_events')).toEqual(FF_EVENTS_COLUMNS);
-    // The 13 named indexes, the primary key, the purge and the keyword index.
-    expect((await indexesOf(db, 'ff_events')).size).toBe(FF_EVENTS_INDEXES.length + 3);
+    // The 13 named indexes, the primary key, the purge, keyword and two stream indexes.
+    expect((await indexesOf(db, 'ff_events')).size).toBe(FF_EVENTS_INDEXES.length + 5);
   });
 });

@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { AddEventStream_20261125 } from './AddEventStream_20261125.js';
 import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
 import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
 import { TenantScopedIndexes_20261124 } from './TenantScopedIndexes_20261124.js';
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'CreateEventsTable_20241220', class: CreateEventsTable_20241220 },
   { name: 'AddPurgeIndex_20261124', class: AddPurgeIndex_20261124 },
   { name: 'TenantScopedIndexes_20261124', class: TenantScopedIndexes_20261124 },
+  { name: 'AddEventStream_20261125', class: AddEventStream_20261125 },
 ];

@@ -1,5 +1,5 @@
 import { BigIntType, type Opt } from '@mikro-orm/core';
-import { Check, Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Check, Entity, Index, PrimaryKey, Property, Trigger } from '@mikro-orm/decorators/legacy';
 import { EventStatus } from './event-status.js';
 
 /** The indexes the migrations create on ff_events, by name, as they define them. */
@@ -33,6 +33,10 @@ const INDEXES: Record<string, string> = {
     'create index idx_ff_events_purge on ff_events (modify_date) where not is_valid',
   idx_ff_events_description_trgm:
     'create index idx_ff_events_description_trgm on ff_events using gin (tenant_id, event_description gin_trgm_ops) where is_valid',
+  idx_ff_events_stream:
+    'create index concurrently idx_ff_events_stream on ff_events (tx_id, id) where is_valid',
+  idx_ff_events_tenant_stream:
+    'create index concurrently idx_ff_events_tenant_stream on ff_events (tenant_id, tx_id, id) where is_valid',
 };
 
 /** Declares every index of INDEXES on the entity, so the ORM's schema diff keeps them. */
@@ -63,6 +67,14 @@ function MigratedIndexes(): ClassDecorator {
 @Check({
   name: 'ff_events_counts_check',
   expression: 'process_count >= 0 and max_retry_count >= 0',
+})
+@Trigger({
+  name: 'ff_events_notify',
+  timing: 'after',
+  events: ['insert'],
+  forEach: 'statement',
+  expression:
+    'create trigger ff_events_notify after insert on ff_events for each statement execute function ff_events_notify()',
 })
 export class StoredEvent {
   @PrimaryKey({
@@ -149,4 +161,8 @@ export class StoredEvent {
 
   @Property({ columnType: 'varchar(100)' })
   modifyBy: string & Opt = 'system';
+
+  /** The writing transaction's id: with id, the event's stream position (SPEC §11). */
+  @Property({ columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' })
+  txId!: string & Opt;
 }
