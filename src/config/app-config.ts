@@ -51,6 +51,8 @@ export interface StreamConfig {
   readonly maxClients: number;
   /** A stream client that has not taken its data for this long is disconnected. */
   readonly clientStallMs: number;
+  /** Every this often an open stream gets a comment line, so that proxies keep it open. */
+  readonly heartbeatMs: number;
   /** How long a subscription's lease lasts without a heartbeat. */
   readonly leaseMs: number;
 }
@@ -120,6 +122,7 @@ export class AppConfig {
         pollIntervalMs: reader.integer('STREAM_POLL_INTERVAL_MS', 1_000, 50, 60_000),
         maxClients: reader.integer('STREAM_MAX_CLIENTS', 200, 1, 100_000),
         clientStallMs: reader.integer('STREAM_CLIENT_STALL_MS', 30_000, 100, 3_600_000),
+        heartbeatMs: reader.integer('STREAM_HEARTBEAT_MS', 15_000, 100, 3_600_000),
         leaseMs: reader.integer('SUBSCRIPTION_LEASE_MS', 30_000, 1_000, 3_600_000),
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),

@@ -21,12 +21,12 @@ export interface ServiceProcess {
 export async function startService(
   env: NodeJS.ProcessEnv,
   readyTimeoutMs = 60_000,
-  { nodeArgs = [] }: { nodeArgs?: string[] } = {},
+  { nodeArgs = [], entry = 'src/main.ts' }: { nodeArgs?: string[]; entry?: string } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--import', '@swc-node/register/esm-register', 'src/main.ts'],
+    [...nodeArgs, '--import', '@swc-node/register/esm-register', entry],
     {
       env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -100,6 +100,7 @@ export class EventStreamController {
       },
       start,
       this.config.stream.clientStallMs,
+      this.config.stream.heartbeatMs,
       () => {
         this.hub.leave(client);
         this.hub.release();

@@ -7,9 +7,6 @@ import type { StreamPage } from '../store/read-stream.js';
 
 type Stored = StreamPage['events'][number];
 
-/** Every this often an open stream gets a comment line, so that proxies keep it open. */
-export const HEARTBEAT_MS = 15_000;
-
 /**
  * One Server-Sent Events response: what it follows, where it is in the stream, and its socket.
  * Writes never queue without bound: when the socket's buffer is full the client stops taking
@@ -26,9 +23,10 @@ export class StreamClient {
     /** Everything matching the filter up to here has been sent. */
     public position: StreamPosition,
     private readonly stallMs: number,
+    heartbeatMs: number,
     private readonly onClose: () => void,
   ) {
-    this.heartbeat = setInterval(() => this.writeRaw(': keep-alive\n\n'), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.writeRaw(': keep-alive\n\n'), heartbeatMs);
     response.once('close', () => this.finish());
   }
 

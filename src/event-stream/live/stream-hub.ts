@@ -29,6 +29,8 @@ const HUB_PAGE = 500;
  */
 @Injectable()
 export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** Every open stream, catching up or live. */
+  private readonly clients = new Set<StreamClient>();
   private readonly live = new Set<StreamClient>();
   private open = 0;
   private position: StreamPosition | undefined;
@@ -53,7 +55,8 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
   beforeApplicationShutdown(): void {
     this.stopping = true;
     this.unsubscribe?.();
-    for (const client of this.live) client.close('server shutting down; reconnect');
+    // Every stream, live or catching up: an open response would hold the HTTP server's close.
+    for (const client of [...this.clients]) client.close('server shutting down; reconnect');
   }
 
   /** Counts a new stream in; false when STREAM_MAX_CLIENTS are open already (or shutting down). */
@@ -70,6 +73,8 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** Catches the client up, then keeps it live, until it leaves. Never rejects. */
   async serve(client: StreamClient): Promise<void> {
+    this.clients.add(client);
+    if (this.stopping) client.close('server shutting down; reconnect');
     try {
       while (!client.closed && !this.stopping) {
         const page = await readStream(this.db, client.position, client.filter, CATCH_UP_PAGE);
@@ -90,8 +95,9 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  /** A live client is gone. */
+  /** A client is gone (or, live, fell behind: it catches up on its own again). */
   leave(client: StreamClient): void {
+    if (client.closed) this.clients.delete(client);
     this.live.delete(client);
     if (this.live.size === 0) this.position = undefined;
   }

@@ -51,7 +51,8 @@ const MAX_BACKOFF_MS = 5_000;
 export class SubscriptionRunner {
   private lease: Lease | undefined;
   private position: StreamPosition | undefined;
-  private heartbeatDue = 0;
+  /** Renews the lease while it is held, also while a batch is being handled or retried. */
+  private heartbeats: NodeJS.Timeout | undefined;
   private stopping = false;
   private running: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -89,6 +90,7 @@ export class SubscriptionRunner {
     this.stopping = true;
     this.wake();
     await this.running;
+    clearInterval(this.heartbeats);
     if (this.lease) await releaseLease(this.db, this.lease).catch(() => undefined);
     this.lease = undefined;
   }
@@ -126,18 +128,9 @@ export class SubscriptionRunner {
     }
   }
 
-  /** Holds the lease, renewing it when due; false when another instance holds it. */
+  /** Holds the lease, taking it when free; false when another instance holds it. */
   private async holdLease(): Promise<boolean> {
-    const now = Date.now();
-    if (this.lease && now < this.heartbeatDue) return true;
-    if (this.lease) {
-      if (await heartbeat(this.db, this.lease, this.settings.leaseMs)) {
-        this.heartbeatDue = now + this.settings.leaseMs / 3;
-        return true;
-      }
-      this.dropLease('lease expired or taken over');
-      return false;
-    }
+    if (this.lease) return true;
     const acquired = await acquireLease(
       this.db,
       this.settings.name,
@@ -147,7 +140,7 @@ export class SubscriptionRunner {
     if (!acquired) return false;
     this.lease = acquired.lease;
     this.position = acquired.subscription.position;
-    this.heartbeatDue = now + this.settings.leaseMs / 3;
+    this.startHeartbeats(acquired.lease);
     this.metrics.leaseChanged(this.settings.name, 'acquired');
     this.logger.info(
       {
@@ -160,8 +153,30 @@ export class SubscriptionRunner {
     return true;
   }
 
+  /**
+   * Renews the lease every third of its length, on a timer of its own: a batch whose handler is
+   * slow or being retried must not let the lease lapse, or its checkpoint write would be fenced
+   * and the batch delivered again forever.
+   */
+  private startHeartbeats(lease: Lease): void {
+    clearInterval(this.heartbeats);
+    let beating = false;
+    this.heartbeats = setInterval(() => {
+      if (beating || this.lease !== lease) return;
+      beating = true;
+      heartbeat(this.db, lease, this.settings.leaseMs)
+        .then((held) => {
+          if (!held && this.lease === lease) this.dropLease('lease expired or taken over');
+        })
+        .catch(() => undefined)
+        .finally(() => (beating = false));
+    }, this.settings.leaseMs / 3);
+    this.heartbeats.unref();
+  }
+
   private dropLease(why: string): void {
     if (!this.lease) return;
+    clearInterval(this.heartbeats);
     this.metrics.leaseChanged(this.settings.name, 'lost');
     this.logger.warn({ subscription: this.settings.name, why }, 'subscription lease lost');
     this.lease = undefined;
