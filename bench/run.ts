@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, hostname, totalmem } from 'node:os';
+import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBenchDatabase } from './lib/bench-database.js';
 import { httpIngest } from './lib/http-ingest.js';
 import { measureRoutes } from './lib/queries.js';
 import { rawBaseline } from './lib/raw-baseline.js';
+import { rawScan } from './lib/raw-scan.js';
 import { seedDueFailures, seedExpired, seedHistory } from './lib/seed.js';
 import { startService } from './lib/service.js';
 import { round } from './lib/stats.js';
@@ -27,11 +28,13 @@ const { values: options } = parseArgs({
     'retry-events': { type: 'string', default: '10000' },
     'retention-rows': { type: 'string', default: '500000' },
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL },
-    output: { type: 'string', default: 'bench/results' },
+    output: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
 const quick = options.quick;
+// A quick run proves the bench works; its toy figures never replace the committed results.
+const output = options.output ?? (quick ? join(tmpdir(), 'flowflex-bench-quick') : 'bench/results');
 const scale = {
   events: quick ? 300 : Number(options.events),
   httpSeconds: quick ? 1 : Number(options['http-seconds']),
@@ -40,6 +43,8 @@ const scale = {
   querySamples: quick ? 3 : Number(options['query-samples']),
   retryEvents: quick ? 200 : Number(options['retry-events']),
   retentionRows: quick ? 2_000 : Number(options['retention-rows']),
+  liveRate: quick ? 200 : 2_000,
+  liveSeconds: quick ? 2 : 10,
 };
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -88,6 +93,26 @@ try {
   });
   await db.reset();
 
+  log('bus ingest with 3 subscriptions and 50 SSE clients following the stream');
+  const busWithStream = await runWorker<BusResult>('bus-ingest.worker', {
+    url: db.url,
+    events: scale.events,
+    retention: false,
+    offset: scale.events * 2,
+    streamLoad: true,
+  });
+  await db.reset();
+
+  log(
+    `live stream: ${scale.liveRate} events/s for ${scale.liveSeconds} s, commit to handler and to SSE`,
+  );
+  type Latency = { received: number; p50Ms: number; p99Ms: number };
+  const live = await runWorker<{ events: number; handler: Latency; sse: Latency }>(
+    'stream.worker',
+    { url: db.url, mode: 'live', ratePerSecond: scale.liveRate, seconds: scale.liveSeconds },
+  );
+  await db.reset();
+
   log('bus ingest while the retention sweep runs');
   await seedExpired(db, scale.retentionRows);
   const busDuringRetention = await runWorker<BusResult & { retention?: { softDeleted: number } }>(
@@ -110,6 +135,14 @@ try {
   } finally {
     await service.stop();
   }
+
+  log(`stream catch-up over the ${scale.queryEvents} events, and a raw scan of them by id`);
+  const scan = await rawScan(db.url, 1_000);
+  const catchUp = await runWorker<{ events: number; ms: number }>('stream.worker', {
+    url: db.url,
+    mode: 'catch-up',
+    events: scale.queryEvents,
+  });
 
   const rawPerSecond = perSecond(raw.rows, raw.ms);
   const busPerSecond = perSecond(bus.events, bus.ms);
@@ -160,7 +193,35 @@ try {
       p50Ms: round(route.p50Ms, 1),
       p99Ms: round(route.p99Ms, 1),
     })),
-    peakRssMb: round(Math.max(bus.maxRssMb, busDuringRetention.maxRssMb, http.maxRssMb), 0),
+    stream: {
+      catchUp: {
+        events: catchUp.events,
+        perSecond: perSecond(catchUp.events, catchUp.ms),
+        rawScanPerSecond: perSecond(scan.rows, scan.ms),
+        ratioToRawScan: round(
+          perSecond(catchUp.events, catchUp.ms) / perSecond(scan.rows, scan.ms),
+          2,
+        ),
+      },
+      live: {
+        ratePerSecond: scale.liveRate,
+        events: live.events,
+        handler: {
+          ...live.handler,
+          p50Ms: round(live.handler.p50Ms, 1),
+          p99Ms: round(live.handler.p99Ms, 1),
+        },
+        sse: { ...live.sse, p50Ms: round(live.sse.p50Ms, 1), p99Ms: round(live.sse.p99Ms, 1) },
+      },
+      ingestWithFollowers: {
+        perSecond: perSecond(busWithStream.events, busWithStream.ms),
+        ratioToBusAlone: round(perSecond(busWithStream.events, busWithStream.ms) / busPerSecond, 2),
+      },
+    },
+    peakRssMb: round(
+      Math.max(bus.maxRssMb, busDuringRetention.maxRssMb, http.maxRssMb, busWithStream.maxRssMb),
+      0,
+    ),
   };
 
   const table = [
@@ -180,6 +241,22 @@ try {
       'bus ingest during retention (events/s)',
       `${busDuringRetentionPerSecond} (${results.sweeps.busDuringRetention.ratioToBusAlone} of alone)`,
     ],
+    [
+      'stream catch-up (events/s)',
+      `${results.stream.catchUp.perSecond} (${results.stream.catchUp.ratioToRawScan} of a raw scan by id)`,
+    ],
+    [
+      `live stream at ${scale.liveRate}/s, commit to handler`,
+      `p50 ${results.stream.live.handler.p50Ms} ms, p99 ${results.stream.live.handler.p99Ms} ms`,
+    ],
+    [
+      `live stream at ${scale.liveRate}/s, commit to SSE client`,
+      `p50 ${results.stream.live.sse.p50Ms} ms, p99 ${results.stream.live.sse.p99Ms} ms`,
+    ],
+    [
+      'bus ingest with 3 subscriptions + 50 SSE clients',
+      `${results.stream.ingestWithFollowers.perSecond} (${results.stream.ingestWithFollowers.ratioToBusAlone} of alone)`,
+    ],
     ['peak RSS of the service (MB)', String(results.peakRssMb)],
     ...results.queries.map((q) => [
       `GET ${q.route}`,
@@ -191,9 +268,9 @@ try {
     `${table.map(([figure, value]) => `${figure.padEnd(width)}  ${value}`).join('\n')}\n`,
   );
 
-  await mkdir(options.output, { recursive: true });
-  await writeFile(join(options.output, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log(`wrote ${join(options.output, 'latest.json')}`);
+  await mkdir(output, { recursive: true });
+  await writeFile(join(output, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${join(output, 'latest.json')}`);
 } finally {
   await db.close();
 }

@@ -6,6 +6,7 @@ import { AppConfig } from '../../src/config/app-config.js';
 import { EventPipeline } from '../../src/event-store/processing/event.pipeline.js';
 import { RetentionSweeper } from '../../src/event-store/sweeps/retention.sweeper.js';
 import { stageCompleted } from '../lib/events.js';
+import { benchSubscriptions } from '../lib/noop-subscriptions.js';
 
 /**
  * One bus-ingest measurement in a process of its own, so that its peak RSS is the service's:
@@ -18,6 +19,8 @@ interface Args {
   events: number;
   retention: boolean;
   offset: number;
+  /** Three subscriptions and fifty SSE clients follow the stream while events are ingested. */
+  streamLoad?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -29,8 +32,37 @@ const app = await createApp(
     EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
     EVENTS_RETENTION_DAYS: '30',
   }),
+  {
+    imports: args.streamLoad
+      ? [
+          benchSubscriptions(
+            [1, 2, 3].map((n) => ({ name: `bench-follower-${n}`, from: 'now', batchSize: 500 })),
+          ),
+        ]
+      : [],
+  },
 );
-await app.init();
+await app.listen(0, '127.0.0.1');
+const streams: AbortController[] = [];
+if (args.streamLoad) {
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  for (let i = 0; i < 50; i += 1) {
+    const abort = new AbortController();
+    // Each client reads its stream to the end, as a browser would; the tenant spreads them.
+    const response = await fetch(`http://127.0.0.1:${port}/api/events/stream?from=now`, {
+      headers: { 'x-tenant-id': `tenant-${i % 10}` },
+      signal: abort.signal,
+    });
+    void (async () => {
+      try {
+        for await (const chunk of response.body!) void chunk;
+      } catch {
+        // aborted at the end
+      }
+    })();
+    streams.push(abort);
+  }
+}
 const bus = app.get(EventBus);
 const pipeline = app.get(EventPipeline);
 const counter = new pg.Client({ connectionString: args.url });
@@ -69,6 +101,7 @@ const processed = (
   )
 ).rows[0].n;
 await counter.end();
+for (const abort of streams) abort.abort();
 await app.close();
 process.stdout.write(
   `RESULT ${JSON.stringify({

@@ -29,6 +29,20 @@ interface Results {
     };
   };
   queries: { route: string; samples: number; p50Ms: number; p99Ms: number; found: number }[];
+  stream: {
+    catchUp: {
+      events: number;
+      perSecond: number;
+      rawScanPerSecond: number;
+      ratioToRawScan: number;
+    };
+    live: {
+      events: number;
+      handler: { received: number; p50Ms: number; p99Ms: number };
+      sse: { received: number; p50Ms: number; p99Ms: number };
+    };
+    ingestWithFollowers: { perSecond: number; ratioToBusAlone: number };
+  };
   peakRssMb: number;
 }
 
@@ -114,6 +128,16 @@ describe('npm run bench --quick', () => {
     expect(found['one event']).toBe(1);
     expect(found['page, tags (rare)']).toBeGreaterThan(0);
     expect(found['page, data (rare)']).toBe(1);
+  });
+
+  it('measures the stream: catch-up against a raw scan, live latency, ingest with followers', () => {
+    const { catchUp, live, ingestWithFollowers } = results.stream;
+    expect(catchUp.events).toBe(3_000);
+    expect(catchUp.ratioToRawScan).toBeGreaterThan(0);
+    expect(live.handler.received).toBe(live.events);
+    expect(live.sse.received).toBe(live.events);
+    expect(live.handler.p99Ms).toBeGreaterThanOrEqual(live.handler.p50Ms);
+    expect(ingestWithFollowers.ratioToBusAlone).toBeGreaterThan(0);
   });
 
   it('reports the peak RSS and the machine it ran on', () => {
