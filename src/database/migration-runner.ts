@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MikroORM } from '@mikro-orm/postgresql';
 
 /** Arbitrary but fixed: every instance of the service takes the same lock to migrate. */
 const MIGRATION_LOCK_KEY = 7_311_220_241_220;
+const LOCK_POLL_MS = 100;
 
 /**
  * Runs migrations while holding a session-level advisory lock on a connection of its own. Several
@@ -18,7 +20,17 @@ async function underLock<T>(orm: MikroORM, work: () => Promise<T>): Promise<T> {
   const pool = await orm.em.getConnection().getNativeClient();
   const client = await pool.connect();
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    // Polled, not waited for in one statement: a statement waiting on the lock keeps a snapshot
+    // open, and CREATE INDEX CONCURRENTLY in the holder's migration waits for every such
+    // snapshot to end: the two instances would wait on each other forever.
+    for (;;) {
+      const { rows } = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock($1) as locked',
+        [MIGRATION_LOCK_KEY],
+      );
+      if (rows[0].locked) break;
+      await sleep(LOCK_POLL_MS);
+    }
     try {
       return await work();
     } finally {

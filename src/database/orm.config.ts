@@ -1,13 +1,24 @@
 import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import {
+  EventDurationBucket,
+  EventStatsBucket,
+} from '../event-store/entities/event-stats.entity.js';
 import { EventSubscription } from '../event-store/entities/event-subscription.entity.js';
 import { ParkedEvent } from '../event-store/entities/parked-event.entity.js';
 import { StageCompletionLog } from '../event-store/entities/stage-completion-log.entity.js';
 import { StoredEvent } from '../event-store/entities/stored-event.entity.js';
 import { migrationsList } from './migrations/index.js';
 
-export const entities = [StoredEvent, StageCompletionLog, EventSubscription, ParkedEvent];
+export const entities = [
+  StoredEvent,
+  StageCompletionLog,
+  EventSubscription,
+  ParkedEvent,
+  EventStatsBucket,
+  EventDurationBucket,
+];
 
 /** The one ORM configuration, shared by the service, the migration CLI and the tests. */
 export function ormConfig(clientUrl: string): Options {

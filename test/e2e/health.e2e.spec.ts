@@ -1,3 +1,4 @@
+import { migrationsList } from '../../src/database/migrations/index.js';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { pino } from 'pino';
 import { NestFactory } from '@nestjs/core';
@@ -41,11 +42,7 @@ describe('GET /health', () => {
       error: {
         migrations: {
           status: 'down',
-          pending: [
-            'CreateEventsTable_20241220',
-            'AddPurgeIndex_20261124',
-            'TenantScopedIndexes_20261124',
-          ],
+          pending: migrationsList.map((migration) => migration.name),
         },
       },
     });

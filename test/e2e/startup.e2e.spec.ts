@@ -1,3 +1,4 @@
+import { migrationsList } from '../../src/database/migrations/index.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -91,11 +92,9 @@ describe('start-up', () => {
 
     it('migrates the schema exactly once', async () => {
       const { rows } = await db.query<{ name: string }>('select name from mikro_orm_migrations');
-      expect(rows.map((row) => row.name)).toEqual([
-        'CreateEventsTable_20241220',
-        'AddPurgeIndex_20261124',
-        'TenantScopedIndexes_20261124',
-      ]);
+      expect(rows.map((row) => row.name)).toEqual(
+        migrationsList.map((migration) => migration.name),
+      );
     });
   });
 });

@@ -48,6 +48,28 @@ function MigratedIndexes(): ClassDecorator {
   };
 }
 
+/** The statistics rollups' triggers (AddStatisticsRollups_20261125), declared by name. */
+function StatisticsTriggers(): ClassDecorator {
+  return (target) => {
+    for (const operation of ['insert', 'update', 'delete'] as const) {
+      const name = `ff_events_stats_${operation}`;
+      const tables =
+        operation === 'insert'
+          ? 'new table as new_rows'
+          : operation === 'delete'
+            ? 'old table as old_rows'
+            : 'old table as old_rows new table as new_rows';
+      Trigger({
+        name,
+        timing: 'after',
+        events: [operation],
+        forEach: 'statement',
+        expression: `create trigger ${name} after ${operation} on ff_events referencing ${tables} for each statement execute function ${name}()`,
+      })(target);
+    }
+  };
+}
+
 /**
  * One row of `ff_events`: exactly the 27 columns of SPEC §3. The migrations create the table
  * (CreateEventsTable_20241220 and after) and are the reference for its DDL; this entity describes
@@ -68,6 +90,7 @@ function MigratedIndexes(): ClassDecorator {
   name: 'ff_events_counts_check',
   expression: 'process_count >= 0 and max_retry_count >= 0',
 })
+@StatisticsTriggers()
 @Trigger({
   name: 'ff_events_notify',
   timing: 'after',

@@ -3,7 +3,6 @@ import { BoundSql, SqlPool } from '../../database/sql.js';
 import { Clock } from '../../common/clock.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { ReadScope } from './read-scope.js';
-import { ScopedWhere } from './scoped-where.js';
 
 const DAY_MS = 86_400_000;
 /** Lists of types and sources are bounded; the largest groups are kept. */
@@ -62,6 +61,14 @@ interface GroupRow {
   p95_ms: number | null;
 }
 
+interface DurationRow {
+  /** grouping(event_type): 1 for the histogram of all types, 0 for one type's. */
+  overall: number;
+  event_type: string | null;
+  bucket: number;
+  events: number;
+}
+
 // grouping(event_status, event_type, event_source, day) sets a bit for each column NOT grouped.
 const BY_STATUS = 0b0111;
 const BY_TYPE = 0b1011;
@@ -70,12 +77,34 @@ const BY_DAY = 0b1110;
 const OVERALL = 0b1111;
 
 /**
- * Every figure of SPEC §5 from one pass over the window's rows: GROUPING SETS computes the
- * per-status, per-type, per-source, per-day and overall groups in a single scan of the tenant's
- * (tenant_id, event_timestamp) index range, instead of one query per figure. The processing time
- * of an event is event_metadata.processingInfo.durationMs (its longest handler run). A second,
- * independent statement reads the table sizes.
+ * Every figure of SPEC §5 from the hourly rollups PostgreSQL keeps with the events (see
+ * AddStatisticsRollups_20261125): a tenant's window costs its hours, not its events, however many
+ * there are. GROUPING SETS sums the per-status, per-type, per-source, per-day and overall groups
+ * in one pass; a second statement reads the processing-time histogram for the p95s, a third the
+ * table sizes.
  */
+const GROUPS = new BoundSql(`
+  select grouping(event_status, event_type, event_source, day) as set,
+    event_status, event_type, event_source, day,
+    sum(events)::float8 as total,
+    coalesce(sum(events) filter (where event_status = 'Processed'), 0)::float8 as processed,
+    coalesce(sum(events) filter (where event_status = 'Failed'), 0)::float8 as failed,
+    coalesce(sum(events) filter (where dead), 0)::float8 as dead,
+    sum(retries)::float8 as retries,
+    sum(duration_ms_sum) / nullif(sum(timed), 0) as avg_ms
+  from (
+    select *, (hour at time zone 'UTC')::date::text as day from ff_event_stats
+    where tenant_id = ? and hour >= ?
+  ) as windowed
+  group by grouping sets ((event_status), (event_type), (event_source), (day), ())`);
+
+const DURATIONS = new BoundSql(`
+  select grouping(event_type) as overall, event_type, bucket, sum(events)::float8 as events
+  from ff_event_stats_durations
+  where tenant_id = ? and hour >= ?
+  group by grouping sets ((event_type, bucket), (bucket))
+  having sum(events) > 0`);
+
 const TABLE_SIZES = new BoundSql(`
   select pg_total_relation_size('ff_events')::float8 as events,
     pg_total_relation_size('ff_stage_completion_log')::float8 as legacy`);
@@ -87,34 +116,24 @@ export class EventStatisticsQuery {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The window is whole hours of event time: from the start of the hour `days` days ago, through
+   * now. Soft-deleted events are not counted (as in every read).
+   */
   async compute(scope: ReadScope, days: number): Promise<EventStatistics> {
     const to = this.clock.now();
-    const from = new Date(to.getTime() - days * DAY_MS);
-    const where = new ScopedWhere(scope).and('event_timestamp >= ?', from);
-    const [groups, [sizes]] = await Promise.all([
-      new BoundSql(
-        `select grouping(event_status, event_type, event_source, day) as set,
-           event_status, event_type, event_source, day,
-           count(*)::float8 as total,
-           count(*) filter (where event_status = 'Processed')::float8 as processed,
-           count(*) filter (where event_status = 'Failed')::float8 as failed,
-           count(*) filter (where event_status = 'Failed' and not requires_retry)::float8 as dead,
-           coalesce(sum(greatest(process_count - 1, 0)), 0)::float8 as retries,
-           avg(duration_ms)::float8 as avg_ms,
-           percentile_cont(0.95) within group (order by duration_ms)::float8 as p95_ms
-         from (
-           select event_status, event_type, event_source, requires_retry, process_count,
-             (event_timestamp at time zone 'UTC')::date::text as day,
-             case when event_status in ('Processed', 'Failed')
-                   and event_metadata -> 'handlers' <> '{}'::jsonb
-               then (event_metadata #>> '{processingInfo,durationMs}')::float8
-             end as duration_ms
-           from ff_events ${where.sql}
-         ) as windowed
-         group by grouping sets ((event_status), (event_type), (event_source), (day), ())`,
-      ).run<GroupRow>(this.db, where.params),
+    const from = startOfHour(new Date(to.getTime() - days * DAY_MS));
+    const params = [scope.tenantId, from];
+    const [groups, durations, [sizes]] = await Promise.all([
+      GROUPS.run<GroupRow>(this.db, params),
+      DURATIONS.run<DurationRow>(this.db, params),
       TABLE_SIZES.run<{ events: number; legacy: number }>(this.db, []),
     ]);
+    const p95 = p95s(durations);
+    for (const row of groups) {
+      row.p95_ms = row.set === OVERALL ? (p95.get(null) ?? null) : null;
+      if (row.set === BY_TYPE) row.p95_ms = p95.get(row.event_type) ?? null;
+    }
     return this.assemble(groups, sizes, days, from, to);
   }
 
@@ -125,7 +144,9 @@ export class EventStatisticsQuery {
     from: Date,
     to: Date,
   ): EventStatistics {
-    const inSet = (set: number) => groups.filter((row) => row.set === set);
+    // Buckets emptied by updates and deletes stay as rows with zero events: not shown.
+    const inSet = (set: number) =>
+      groups.filter((row) => row.set === set && (set === OVERALL || row.total !== 0));
     const overall = inSet(OVERALL)[0];
     const total = overall?.total ?? 0;
     const byStatus = Object.fromEntries(
@@ -177,6 +198,39 @@ export class EventStatisticsQuery {
       },
     };
   }
+}
+
+function startOfHour(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
+}
+
+/**
+ * The 95th percentile of each type's processing times (and overall, under null) from the
+ * histogram: the bucket where 95% of the events are reached, interpolated geometrically within
+ * it. Bucket k holds times from 2^(k/4) to 2^((k+1)/4) ms, so the result is within about 19%.
+ */
+function p95s(rows: readonly DurationRow[]): Map<string | null, number> {
+  const byKey = new Map<string | null, DurationRow[]>();
+  for (const row of rows) {
+    const key = row.overall === 1 ? null : row.event_type;
+    byKey.set(key, [...(byKey.get(key) ?? []), row]);
+  }
+  const result = new Map<string | null, number>();
+  for (const [key, buckets] of byKey) {
+    buckets.sort((a, b) => a.bucket - b.bucket);
+    const total = buckets.reduce((sum, b) => sum + b.events, 0);
+    const target = 0.95 * total;
+    let below = 0;
+    for (const { bucket, events } of buckets) {
+      if (below + events >= target) {
+        const fraction = events === 0 ? 0 : (target - below) / events;
+        result.set(key, 2 ** ((bucket + fraction) / 4));
+        break;
+      }
+      below += events;
+    }
+  }
+  return result;
 }
 
 function ratio(part: number, whole: number): number {
