@@ -1,10 +1,23 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { EXACT_TOTAL_LIMIT } from '../queries/event-query.js';
 import { EventView } from './event.view.js';
 
 export class EventPageView {
   @ApiProperty({ type: [EventView] }) items!: EventView[];
-  @ApiProperty({ description: 'exact number of matching events' }) total!: number;
+  @ApiProperty({
+    description: `matching events: exact up to ${EXACT_TOTAL_LIMIT}; past that ${EXACT_TOTAL_LIMIT}, a lower bound (totalIsExact false)`,
+  })
+  total!: number;
+  @ApiProperty({ description: `false when more than ${EXACT_TOTAL_LIMIT} events match` })
+  totalIsExact!: boolean;
   @ApiProperty() pageIndex!: number;
   @ApiProperty() pageSize!: number;
-  @ApiProperty() totalPages!: number;
+  @ApiProperty({ description: 'pages of total (a lower bound when totalIsExact is false)' })
+  totalPages!: number;
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'pass as cursor for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }

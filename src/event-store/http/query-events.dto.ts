@@ -16,7 +16,12 @@ import { MaxChars } from '../../common/max-chars.js';
 import { IsInt64 } from '../../common/is-int64.js';
 import { IsTimestamp } from '../../common/timestamp.js';
 import { EventStatus } from '../entities/event-status.js';
-import { SORT_COLUMNS, type SortField, type SortOrder } from '../queries/event-query.js';
+import {
+  MAX_OFFSET,
+  SORT_COLUMNS,
+  type SortField,
+  type SortOrder,
+} from '../queries/event-query.js';
 import { IsJsonObject, ToBoolean, ToInteger, ToJsonObject, ToList } from './query-params.js';
 
 export const MAX_PAGE_SIZE = 200;
@@ -131,7 +136,23 @@ export class QueryEventsDto {
   @IsJsonObject('{"stageName":"Won"}')
   data?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_INDEX, default: 1 })
+  @ApiPropertyOptional({
+    description:
+      'keyset paging: the nextCursor of the previous page (same filters and sort); constant cost however deep',
+    maxLength: 400,
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxChars(400)
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PAGE_INDEX,
+    default: 1,
+    description: `offset paging: (pageIndex - 1) × pageSize may reach ${MAX_OFFSET} events; page further with cursor`,
+  })
   @IsOptional()
   @ToInteger()
   @IsInt()

@@ -1,4 +1,5 @@
 import type { EventStatus } from '../entities/event-status.js';
+import type { PageCursor } from './page-cursor.js';
 
 /** Columns a page may be sorted by: the whitelist of SPEC §5, API name to column. */
 export const SORT_COLUMNS = {
@@ -37,6 +38,8 @@ export interface EventQuery {
   readonly keyword?: string;
   /** JSON containment: event_data @> data. */
   readonly data?: Record<string, unknown>;
+  /** Keyset paging: the page after this cursor (pageIndex is then 1). */
+  readonly cursor?: PageCursor;
   readonly pageIndex: number;
   readonly pageSize: number;
   readonly sortField: SortField;
@@ -45,8 +48,22 @@ export interface EventQuery {
 
 export interface EventPage<T> {
   readonly items: T[];
+  /** Exact up to EXACT_TOTAL_LIMIT matching events; past that, that limit (a lower bound). */
   readonly total: number;
+  readonly totalIsExact: boolean;
   readonly pageIndex: number;
   readonly pageSize: number;
   readonly totalPages: number;
+  /** The cursor of the next page; null when this page is the last. */
+  readonly nextCursor: string | null;
 }
+
+/**
+ * Matching events are counted up to this many: a count that must visit every match (from the
+ * heap, while the table is being written) costs as much as the matches. Past it the page says
+ * totalIsExact: false and total is this number, a lower bound.
+ */
+export const EXACT_TOTAL_LIMIT = 1_000;
+
+/** pageIndex paging reads and skips every row before the page: at most this many. */
+export const MAX_OFFSET = 10_000;

@@ -3,7 +3,14 @@ import { BoundSql, SqlPool } from '../../database/sql.js';
 import { Clock } from '../../common/clock.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
-import { SORT_COLUMNS, type EventPage, type EventQuery, type SortOrder } from './event-query.js';
+import {
+  EXACT_TOTAL_LIMIT,
+  SORT_COLUMNS,
+  type EventPage,
+  type EventQuery,
+  type SortOrder,
+} from './event-query.js';
+import { encodePageCursor } from './page-cursor.js';
 import type { ReadScope } from './read-scope.js';
 import { ScopedWhere } from './scoped-where.js';
 
@@ -70,19 +77,41 @@ export class EventQueries {
     ]);
   }
 
-  /** One page and the exact number of matching rows. */
+  /**
+   * One page, its total and the cursor of the next. The matches are counted first, up to
+   * EXACT_TOTAL_LIMIT (see EventPage); the count also tells how to read the page of a tags or data
+   * filter (see pageStatements). pageSize + 1 rows are read to know whether a next page exists.
+   */
   async page(scope: ReadScope, query: EventQuery): Promise<EventPage<EventRow>> {
-    const statements = pageStatements(scope, query, this.clock.now());
-    const [items, [{ total }]] = await Promise.all([
-      this.select(statements.page.sql, statements.page.params),
-      new BoundSql(statements.count.sql).run<{ total: number }>(this.db, statements.count.params),
-    ]);
+    const now = this.clock.now();
+    const count = countStatement(scope, query, now);
+    const [{ matches }] = await new BoundSql(count.sql).run<{ matches: number }>(
+      this.db,
+      count.params,
+    );
+    const totalIsExact = matches <= EXACT_TOTAL_LIMIT;
+    const total = Math.min(matches, EXACT_TOTAL_LIMIT);
+    const page = pageStatements(scope, query, now, { sparse: totalIsExact }).page;
+    const rows = await this.select(page.sql, page.params);
+    const items = rows.slice(0, query.pageSize);
+    const last = items[items.length - 1];
+    const column = SORT_COLUMNS[query.sortField];
     return {
       items,
       total,
+      totalIsExact,
       pageIndex: query.pageIndex,
       pageSize: query.pageSize,
       totalPages: Math.ceil(total / query.pageSize),
+      nextCursor:
+        rows.length > query.pageSize && last
+          ? encodePageCursor({
+              sortField: query.sortField,
+              sortOrder: query.sortOrder,
+              value: String((last as unknown as Record<string, unknown>)[`sort_${column}`]),
+              id: last.id,
+            })
+          : null,
     };
   }
 
@@ -100,16 +129,9 @@ export interface Statement {
   readonly params: unknown[];
 }
 
-/**
- * The two statements of a paged query, exactly as run: kept apart from the service so that a test
- * can EXPLAIN them and see which indexes serve each filter.
- */
-export function pageStatements(
-  scope: ReadScope,
-  query: EventQuery,
-  now: Date,
-): { page: Statement; count: Statement } {
-  const where = new ScopedWhere(scope)
+/** The filters of a paged query, every one written so that an index serves it. */
+function filtersOf(scope: ReadScope, query: EventQuery, now: Date): ScopedWhere {
+  return new ScopedWhere(scope)
     .andIf(query.eventId, 'event_id = ?')
     .andIf(query.eventType, 'event_type = ?')
     .andIf(query.eventStatus, 'event_status = ?')
@@ -125,28 +147,60 @@ export function pageStatements(
     .andIf(query.data, 'event_data @> ?::jsonb', (data) => JSON.stringify(data))
     .andIf(query.requiresRetry, 'requires_retry = ?')
     .andIf(query.keyword, 'event_description ilike ?', (keyword) => `%${escapeLike(keyword)}%`);
-  const column = SORT_COLUMNS[query.sortField];
-  const order = query.sortOrder;
-  // id breaks ties so that rows never move between pages of the same query.
-  const orderBy = column === 'id' ? `id ${order}` : `${column} ${order}, id ${order}`;
-  const paging = [query.pageSize, (query.pageIndex - 1) * query.pageSize];
-  const count = {
-    sql: `select count(*)::float8 as total from ff_events ${where.sql}`,
+}
+
+/** Counts the matches, at most EXACT_TOTAL_LIMIT + 1 of them: a bounded cost. */
+export function countStatement(scope: ReadScope, query: EventQuery, now: Date): Statement {
+  const where = filtersOf(scope, query, now);
+  return {
+    sql: `select count(*)::int as matches from (
+            select 1 from ff_events ${where.sql} limit ${EXACT_TOTAL_LIMIT + 1}) as bounded`,
     params: where.params,
   };
-  if (query.tags === undefined && query.data === undefined) {
+}
+
+/**
+ * The statements of a paged query, exactly as run: kept apart from the service so that a test
+ * can EXPLAIN them and see which indexes serve each filter.
+ *
+ * A page is read in the sort's order, ties broken by id, from the cursor when there is one
+ * ((sort, id) past the cursor's: constant cost however deep) or from pageIndex's offset (bounded
+ * by MAX_OFFSET). Sorted by event time, the tenant's time index finds the first page at once
+ * whatever matches. A tags or data filter is `@>` on jsonb, of which PostgreSQL keeps no
+ * statistics: when the count found few matches (`sparse`), they are read through the GIN index
+ * and sorted (at most EXACT_TOTAL_LIMIT of them); when it found many, the time index is walked
+ * and the filter checked row by row, which finds a page quickly because matches are dense.
+ */
+export function pageStatements(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  { sparse }: { sparse: boolean } = { sparse: true },
+): { page: Statement; count: Statement } {
+  const where = filtersOf(scope, query, now);
+  const column = SORT_COLUMNS[query.sortField];
+  const order = query.sortOrder;
+  if (query.cursor) {
+    const comparison = order === 'desc' ? '<' : '>';
+    where.and(`(${column}, id) ${comparison} (?, ?::bigint)`, query.cursor.value, query.cursor.id);
+  }
+  // id breaks ties so that rows never move between pages of the same query.
+  const orderBy = column === 'id' ? `id ${order}` : `${column} ${order}, id ${order}`;
+  const offset = query.cursor ? 0 : (query.pageIndex - 1) * query.pageSize;
+  const paging = [query.pageSize + 1, offset];
+  const sortKey = `${column}::text as sort_${column}`;
+  const count = countStatement(scope, query, now);
+  const jsonb = query.tags !== undefined || query.data !== undefined;
+  if (!jsonb || !sparse) {
     return {
       page: {
-        sql: `select * from ff_events ${where.sql} order by ${orderBy} limit ? offset ?`,
+        sql: `select *, ${sortKey} from ff_events ${where.sql}
+              order by ${orderBy} limit ? offset ?`,
         params: [...where.params, ...paging],
       },
       count,
     };
   }
-  // PostgreSQL keeps no statistics on what jsonb values contain, so with ORDER BY ... LIMIT it may
-  // walk a timestamp index hoping to meet 20 matches early; for a rare tag or value that walk
-  // reads the whole table. Materialising the matches (ids and sort keys only) first lets the GIN
-  // index find them, and costs about what the exact count costs, which has to find them all.
   return {
     page: {
       sql: `with matched as materialized (
@@ -155,7 +209,7 @@ export function pageStatements(
               select id, sort_key from matched
               order by sort_key ${order}, id ${order} limit ? offset ?
             )
-            select e.* from page join ff_events as e on e.id = page.id
+            select e.*, e.${sortKey} from page join ff_events as e on e.id = page.id
             order by page.sort_key ${order}, page.id ${order}`,
       params: [...where.params, ...paging],
     },

@@ -1,0 +1,146 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { startTestApp } from '../support/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+interface Page {
+  items: { eventId: string; id: number }[];
+  total: number;
+  totalIsExact: boolean;
+  nextCursor: string | null;
+  totalPages: number;
+}
+
+const SORTS = [
+  ['eventTimestamp', 'event_timestamp'],
+  ['createDate', 'create_date'],
+  ['modifyDate', 'modify_date'],
+  ['eventType', 'event_type'],
+  ['eventStatus', 'event_status'],
+  ['eventSource', 'event_source'],
+  ['aggregateId', 'aggregate_id'],
+  ['processCount', 'process_count'],
+  ['id', 'id'],
+] as const;
+
+/** Keyset paging and honest totals (SPEC §13). */
+describe('paging GET /api/events', () => {
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  const get = async (url: string) => {
+    const response = await app.inject({ url, headers: { 'x-tenant-id': 'acme' } });
+    return response;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(db.url);
+    // 1,200 events with many equal sort values (ties), every 7th tagged 'seven', one in 600 'rare'.
+    await db.query(
+      `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id, aggregate_type,
+         event_source, event_data, event_status, process_count, event_tags, tenant_id,
+         create_date, modify_date)
+       select 'e' || i, 'Type' || i % 3, timestamp '2026-01-01' + (i / 4) * interval '1 minute',
+         i % 5, 'A', 'S' || i % 4, jsonb_build_object('n', i % 10),
+         (array['Processed', 'Failed'])[1 + i % 2], 1 + i % 3,
+         case when i % 600 = 0 then '["rare"]'::jsonb when i % 7 = 0 then '["seven"]'::jsonb
+           else '[]'::jsonb end,
+         'acme', timestamp '2026-01-01' + (i / 10) * interval '1 second',
+         timestamp '2026-01-01' + (i / 3) * interval '1 second'
+       from generate_series(1, 1200) as i`,
+    );
+    await db.query(
+      `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id, aggregate_type,
+         event_data, tenant_id) values ('globex-1', 'Type1', now(), 1, 'A', '{}', 'globex')`,
+    );
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  /** Every page from the first, following nextCursor. */
+  async function walk(query: string, pageSize: number): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    for (let guard = 0; guard < 1000; guard += 1) {
+      const url = `/api/events?${query}&pageSize=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const response = await get(url);
+      expect(response.statusCode).toBe(200);
+      const page = response.json<Page>();
+      ids.push(...page.items.map((item) => item.eventId));
+      if (page.nextCursor === null) return ids;
+      cursor = page.nextCursor;
+    }
+    throw new Error('paging did not end');
+  }
+
+  it.each(
+    SORTS.flatMap(([field, column]) => [
+      [field, column, 'asc'],
+      [field, column, 'desc'],
+    ]),
+  )('walks every event once, in order, sorted by %s %s', async (field, column, order) => {
+    const { rows } = await db.query<{ event_id: string }>(
+      `select event_id from ff_events where tenant_id = 'acme'
+       order by ${column} ${order}, id ${order}`,
+    );
+    const walked = await walk(`sortField=${field}&sortOrder=${order}`, 200);
+    expect(walked).toEqual(rows.map((row) => row.event_id));
+  });
+
+  it('walks a filtered result, dense or sparse, through the same pages', async () => {
+    const dense = await db.query<{ event_id: string }>(
+      `select event_id from ff_events where tenant_id = 'acme' and event_tags @> '["seven"]'
+       order by event_timestamp desc, id desc`,
+    );
+    expect(await walk('tags=seven', 50)).toEqual(dense.rows.map((row) => row.event_id));
+    expect(await walk('tags=rare', 1)).toEqual(['e1200', 'e600']);
+    const data = await db.query<{ event_id: string }>(
+      `select event_id from ff_events where tenant_id = 'acme' and event_data @> '{"n":3}'
+         and event_status = 'Failed' and event_source = 'S3'
+       order by event_timestamp desc, id desc`,
+    );
+    expect(data.rows.length).toBeGreaterThan(10);
+    expect(
+      await walk(`data=${encodeURIComponent('{"n":3}')}&eventStatus=Failed&eventSource=S3`, 7),
+    ).toEqual(data.rows.map((row) => row.event_id));
+  });
+
+  it('counts up to 1000 matches exactly, and says when there are more', async () => {
+    const all = (await get('/api/events?pageSize=10')).json<Page>();
+    expect(all).toMatchObject({ total: 1000, totalIsExact: false, totalPages: 100 });
+    const some = (await get('/api/events?pageSize=10&tags=seven')).json<Page>();
+    expect(some).toMatchObject({ total: 171, totalIsExact: true, totalPages: 18 });
+    const last = (await get('/api/events?pageSize=10&tags=rare')).json<Page>();
+    expect(last).toMatchObject({ total: 2, totalIsExact: true, nextCursor: null });
+  });
+
+  it('keeps pageIndex paging, bounded to 10000 skipped events', async () => {
+    const second = (await get('/api/events?pageSize=100&pageIndex=2&sortOrder=asc')).json<Page>();
+    expect(second.items[0].eventId).toBe('e101');
+    expect(second.nextCursor).not.toBeNull();
+    const deep = await get('/api/events?pageSize=200&pageIndex=52');
+    expect(deep.statusCode).toBe(400);
+    expect(deep.json<{ message: string }>().message).toMatch(
+      /skips more than 10000 events; page further with cursor/,
+    );
+  });
+
+  it.each([
+    ['a cursor that is not one', 'cursor=bm90LWEtY3Vyc29y', /cursor must be a nextCursor/],
+    [
+      'a cursor of another sort',
+      'sortField=id&cursor=CURSOR',
+      /cursor continues a page sorted by eventTimestamp desc/,
+    ],
+    ['a cursor with pageIndex', 'pageIndex=2&cursor=CURSOR', /either cursor or pageIndex/],
+  ])('answers 400 to %s', async (_, query, message) => {
+    const { nextCursor } = (await get('/api/events?pageSize=5')).json<Page>();
+    const response = await get(
+      `/api/events?${query.replace('CURSOR', encodeURIComponent(nextCursor!))}`,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ message: string }>().message).toMatch(message);
+  });
+});
