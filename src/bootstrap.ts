@@ -45,8 +45,12 @@ export async function createApp(
     app.useLogger(app.get(Logger));
     // Nest's own body parser is off (bodyParser: false): this one refuses what cannot be stored.
     registerJsonBodyParser(app, {
-      bodyLimit: config.bodyLimitBytes,
       maxEntries: config.jsonMaxEntries,
+      batchRoute: {
+        url: '/api/events/batch',
+        bodyLimit: config.batch.bodyLimitBytes,
+        maxEntries: config.batch.jsonMaxEntries,
+      },
     });
     refuseUnstorableUrlText(app);
     await registerSecurityHeaders(app);

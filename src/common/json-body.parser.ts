@@ -24,43 +24,52 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function registerJsonBodyParser(
   app: NestFastifyApplication,
-  { bodyLimit, maxEntries }: { bodyLimit: number; maxEntries: number },
+  {
+    maxEntries,
+    batchRoute,
+  }: {
+    maxEntries: number;
+    /** A route that takes larger bodies: its path and limits. */
+    batchRoute: { url: string; bodyLimit: number; maxEntries: number };
+  },
 ): void {
   const limits: JsonLimits = { maxEntries, maxDepth: MAX_JSON_DEPTH };
+  const batchLimits: JsonLimits = { maxEntries: batchRoute.maxEntries, maxDepth: MAX_JSON_DEPTH };
   const fastify = app.getHttpAdapter().getInstance();
+  // The body size limit is the server's (HTTP_BODY_LIMIT_BYTES), the batch route's its own.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === batchRoute.url) route.bodyLimit = batchRoute.bodyLimit;
+  });
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'buffer', bodyLimit },
-    (_request, body, done) => {
-      let text: string;
-      try {
-        text = UTF8.decode(typeof body === 'string' ? Buffer.from(body) : body);
-      } catch {
-        return done(new BadRequestException('the body is not valid UTF-8'));
-      }
-      if (text.trim() === '') return done(null, undefined);
-      const scan = scanJson(text, limits);
-      if (scan.problem !== undefined) {
-        return done(
-          scan.tooLarge
-            ? new PayloadTooLargeException({
-                statusCode: HttpStatus.PAYLOAD_TOO_LARGE,
-                error: 'Payload Too Large',
-                message: `${scan.problem} (HTTP_JSON_MAX_ENTRIES)`,
-              })
-            : new BadRequestException(scan.problem),
-        );
-      }
-      try {
-        return done(null, parseJsonExactly(text, scan.hasInexactNumbers));
-      } catch (error) {
-        return done(
-          new BadRequestException(`the body is not valid JSON: ${(error as Error).message}`),
-        );
-      }
-    },
-  );
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = UTF8.decode(typeof body === 'string' ? Buffer.from(body) : body);
+    } catch {
+      return done(new BadRequestException('the body is not valid UTF-8'));
+    }
+    if (text.trim() === '') return done(null, undefined);
+    const batch = request.routeOptions.url === batchRoute.url;
+    const scan = scanJson(text, batch ? batchLimits : limits);
+    if (scan.problem !== undefined) {
+      return done(
+        scan.tooLarge
+          ? new PayloadTooLargeException({
+              statusCode: HttpStatus.PAYLOAD_TOO_LARGE,
+              error: 'Payload Too Large',
+              message: `${scan.problem} (${batch ? 'HTTP_BATCH_JSON_MAX_ENTRIES' : 'HTTP_JSON_MAX_ENTRIES'})`,
+            })
+          : new BadRequestException(scan.problem),
+      );
+    }
+    try {
+      return done(null, parseJsonExactly(text, scan.hasInexactNumbers));
+    } catch (error) {
+      return done(
+        new BadRequestException(`the body is not valid JSON: ${(error as Error).message}`),
+      );
+    }
+  });
 }
 
 /**

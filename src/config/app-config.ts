@@ -79,6 +79,8 @@ export class AppConfig {
     readonly bodyLimitBytes: number,
     /** JSON bodies with more keys and array items than this are refused with 413. */
     readonly jsonMaxEntries: number,
+    /** The batch route's limits: its bodies carry up to 1000 events. */
+    readonly batch: { readonly bodyLimitBytes: number; readonly jsonMaxEntries: number },
     readonly dataDir: string,
     /** A statement without an answer after this long fails, and its connection is replaced. */
     readonly queryTimeoutMs: number,
@@ -98,6 +100,15 @@ export class AppConfig {
       reader.host('HOST', '0.0.0.0'),
       reader.integer('HTTP_BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
       reader.integer('HTTP_JSON_MAX_ENTRIES', 20_000, 100, 10_000_000),
+      {
+        bodyLimitBytes: reader.integer(
+          'HTTP_BATCH_BODY_LIMIT_BYTES',
+          16_777_216,
+          1_024,
+          1_073_741_824,
+        ),
+        jsonMaxEntries: reader.integer('HTTP_BATCH_JSON_MAX_ENTRIES', 200_000, 100, 100_000_000),
+      },
       resolve(reader.string('DATA_DIR', '.data')),
       reader.integer('DATABASE_QUERY_TIMEOUT_MS', 5_000, 100, 3_600_000),
       reader.apiKeys('API_KEYS'),

@@ -67,6 +67,20 @@ describe('readiness through a database outage', () => {
     expect(refused.headers['retry-after']).toBe('5');
     expect(refused.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     expect((await app.inject({ url: '/api/events' })).statusCode).toBe(503);
+    // A batch goes the same way: each event spooled, or 503 when the spool cannot take them.
+    const batch = (ids: string[], size: number) => ({
+      method: 'POST' as const,
+      url: '/api/events/batch',
+      payload: { events: ids.map((id) => event(id, size).payload) },
+    });
+    const spooledBatch = await app.inject(batch(['batch-1', 'batch-2'], 10));
+    expect(spooledBatch.statusCode).toBe(200);
+    expect(spooledBatch.json()).toMatchObject({ created: 0, spooled: 2, rejected: 0 });
+    expect(spooledBatch.json<{ items: { status: string }[] }>().items.map((i) => i.status)).toEqual(
+      ['spooled', 'spooled'],
+    );
+    const refusedBatch = await app.inject(batch(['batch-big-1', 'batch-big-2'], 5_000));
+    expect(refusedBatch.statusCode).toBe(503);
 
     server = await EmbeddedPostgresServer.start({ dataDir, persistent: true, port: server.port });
     const up = await waitFor(
@@ -78,13 +92,13 @@ describe('readiness through a database outage', () => {
       30_000,
     );
     expect(up.json()).toMatchObject({ status: 'ok' });
-    // The spooled event is written once the database is back; the refused one never was.
+    // The spooled events are written once the database is back; the refused ones never were.
     const stored = await waitFor(async () => {
       const response = await app.inject({ url: '/api/events?eventType=T' });
       const ids = response.json<{ items: { eventId: string }[] }>().items.map((e) => e.eventId);
-      return ids.length > 0 ? ids : undefined;
-    }, 'the spooled event to be written');
-    expect(stored).toEqual(['during-outage']);
+      return ids.length >= 3 ? ids.sort() : undefined;
+    }, 'the spooled events to be written');
+    expect(stored).toEqual(['batch-1', 'batch-2', 'during-outage']);
     expect((await app.inject(event('after-outage', 10))).statusCode).toBe(201);
   });
 });

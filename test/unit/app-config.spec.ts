@@ -21,6 +21,7 @@ describe('AppConfig.fromEnv', () => {
     expect(config.apiKeys).toEqual([]);
     expect(config.logLevel).toBe('info');
     expect(config.jsonMaxEntries).toBe(20_000);
+    expect(config.batch).toEqual({ bodyLimitBytes: 16_777_216, jsonMaxEntries: 200_000 });
     expect(config.queryTimeoutMs).toBe(5_000);
     expect(config.events).toEqual({
       maxRetryCount: 3,
@@ -56,9 +57,12 @@ describe('AppConfig.fromEnv', () => {
       EVENTS_WRITE_TIMEOUT_MS: '1500',
       DATABASE_QUERY_TIMEOUT_MS: '2500',
       HTTP_JSON_MAX_ENTRIES: '500',
+      HTTP_BATCH_BODY_LIMIT_BYTES: '4096',
+      HTTP_BATCH_JSON_MAX_ENTRIES: '1000',
       LOG_LEVEL: 'debug',
     });
     expect(config.jsonMaxEntries).toBe(500);
+    expect(config.batch).toEqual({ bodyLimitBytes: 4096, jsonMaxEntries: 1000 });
     expect(config.queryTimeoutMs).toBe(2500);
     expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/events');
     expect(config.port).toBe(8080);

@@ -1,42 +1,51 @@
-import { randomUUID } from 'node:crypto';
 import {
   BadRequestException,
   Body,
   ConflictException,
   Controller,
+  HttpCode,
+  HttpException,
   HttpStatus,
   Post,
   Res,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiOkResponse,
+  ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { SpooledEventView } from './spooled-event.view.js';
 import type { FastifyReply } from 'fastify';
-import { assertSameTenant } from '../../access/assert-same-tenant.js';
 import { CurrentCaller, type Caller } from '../../access/caller.js';
 import { Clock } from '../../common/clock.js';
-import { parseTimestamp } from '../../common/timestamp.js';
+import { DtoValidationPipe } from '../../common/validation.js';
 import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
 import type { EventEnvelope } from '../event-envelope.js';
-import { EventPipeline } from '../processing/event.pipeline.js';
+import { EventPipeline, type PersistOutcome } from '../processing/event.pipeline.js';
 import { EventQueries } from '../queries/event.queries.js';
+import { AppendBatchDto, BatchResultView, type BatchItemView } from './append-batch.view.js';
 import { AppendEventDto } from './append-event.dto.js';
+import { appendedEnvelope } from './appended-envelope.js';
 import { ErrorView } from './error.view.js';
 import { EventView } from './event.view.js';
+import { SpooledEventView } from './spooled-event.view.js';
 
-/** Metadata the service keeps on each event (handler states, timing, manual closing). */
-const RESERVED_METADATA = ['handlers', 'processingInfo', 'markedProcessed'];
+/** Events per POST /api/events/batch (SPEC §12). */
+export const MAX_BATCH_EVENTS = 1000;
+
+const foreignId = (eventId: string) => `eventId ${eventId} is already used by another event`;
 
 @ApiTags('events')
 @ApiTenantScoped()
 @Controller('events')
 export class EventIngestController {
+  private readonly itemValidation = new DtoValidationPipe();
+
   constructor(
     private readonly pipeline: EventPipeline,
     private readonly queries: EventQueries,
@@ -62,35 +71,8 @@ export class EventIngestController {
     @Body() body: AppendEventDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EventView | SpooledEventView> {
-    assertSameTenant(caller.tenantId, body.tenantId);
-    const eventId = body.eventId ?? randomUUID();
-    const reserved = RESERVED_METADATA.filter((key) =>
-      Object.hasOwn(body.eventMetadata ?? {}, key),
-    );
-    if (reserved.length > 0) {
-      throw new BadRequestException(
-        reserved.map((key) => `eventMetadata.${key} is written by the service only`).join('; '),
-      );
-    }
-    const envelope: EventEnvelope = {
-      eventId,
-      eventType: body.eventType,
-      eventVersion: body.eventVersion ?? '1.0',
-      eventTimestamp:
-        body.eventTimestamp === undefined ? this.clock.now() : parseTimestamp(body.eventTimestamp)!,
-      aggregateId: body.aggregateId,
-      aggregateType: body.aggregateType,
-      eventSource: body.eventSource ?? 'Unknown',
-      eventData: body.eventData,
-      eventMetadata: body.eventMetadata ?? {},
-      eventDescription: body.eventDescription ?? null,
-      eventTags: body.eventTags ?? [],
-      relatedEntityId: body.relatedEntityId ?? null,
-      relatedEntityType: body.relatedEntityType ?? null,
-      tenantId: caller.tenantId,
-    };
-    const problem = this.pipeline.dataProblem(envelope);
-    if (problem !== undefined) throw new BadRequestException(problem);
+    const envelope = appendedEnvelope(body, caller, this.clock.now(), this.pipeline);
+    const eventId = envelope.eventId;
     const outcome = await this.pipeline.append(envelope);
     switch (outcome.status) {
       case 'spooled':
@@ -101,7 +83,7 @@ export class EventIngestController {
         throw outcome.error;
       case 'foreign':
         // Another tenant's event is not even acknowledged to exist: the id is simply taken.
-        throw new ConflictException(`eventId ${eventId} is already used by another event`);
+        throw new ConflictException(foreignId(eventId));
       case 'created':
         void reply.status(HttpStatus.CREATED);
         return EventView.fromRow(outcome.row!);
@@ -113,7 +95,7 @@ export class EventIngestController {
       { tenantId: caller.tenantId, includeDeleted: true },
       eventId,
     );
-    if (!stored) throw new ConflictException(`eventId ${eventId} is already used by another event`);
+    if (!stored) throw new ConflictException(foreignId(eventId));
     if (!stored.is_valid) {
       throw new ConflictException(
         `eventId ${eventId} was used by an event that has since been deleted; ids are never reused`,
@@ -122,4 +104,126 @@ export class EventIngestController {
     void reply.status(HttpStatus.OK);
     return EventView.fromRow(stored);
   }
+
+  /**
+   * Up to 1000 events in one request, written together (one statement when the write queue is
+   * idle). Each is judged on its own; an answer is given only once every accepted event is
+   * committed or spooled. A database that can take none of them: 503, and the batch can be sent
+   * again as it is (what was stored comes back as duplicates).
+   */
+  @Post('batch')
+  @HttpCode(HttpStatus.OK)
+  @ApiBody({ type: AppendBatchDto })
+  @ApiOkResponse({
+    type: BatchResultView,
+    description: 'each event created, duplicate, rejected or spooled',
+  })
+  @ApiBadRequestResponse({
+    type: ErrorView,
+    description: 'not {events: [1 to 1000 events]}: nothing written',
+  })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorView,
+    description: 'over HTTP_BATCH_BODY_LIMIT_BYTES or HTTP_BATCH_JSON_MAX_ENTRIES',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorView,
+    description:
+      'the database is unreachable and the spool cannot take the events; send the batch again later',
+  })
+  async appendBatch(
+    @CurrentCaller() caller: Caller,
+    @Body() body: unknown,
+  ): Promise<BatchResultView> {
+    const events = batchEvents(body);
+    const now = this.clock.now();
+    const judged = await Promise.all(events.map((item) => this.envelopeOf(item, caller, now)));
+    const outcomes = await Promise.all(
+      judged.map((item) =>
+        'envelope' in item
+          ? this.pipeline.append(item.envelope, { returnRow: false })
+          : Promise.resolve(undefined),
+      ),
+    );
+    const lost = outcomes.find((outcome) => outcome?.status === 'lost');
+    if (lost?.status === 'lost') throw lost.error;
+    const items = judged.map((item, index) => batchItem(index, item, outcomes[index]));
+    const count = (status: BatchItemView['status']) =>
+      items.filter((item) => item.status === status).length;
+    return {
+      created: count('created'),
+      duplicates: count('duplicate'),
+      rejected: count('rejected'),
+      spooled: count('spooled'),
+      items,
+    };
+  }
+
+  /** The envelope of one event of a batch, or why it is refused (what a single append's 400 says). */
+  private async envelopeOf(
+    item: unknown,
+    caller: Caller,
+    now: Date,
+  ): Promise<{ envelope: EventEnvelope } | { eventId: string | null; error: string }> {
+    try {
+      const dto = (await this.itemValidation.transform(item, {
+        type: 'body',
+        metatype: AppendEventDto,
+      })) as AppendEventDto;
+      return { envelope: appendedEnvelope(dto, caller, now, this.pipeline) };
+    } catch (error) {
+      if (!(error instanceof HttpException)) throw error;
+      const eventId = (item as { eventId?: unknown } | null)?.eventId;
+      return {
+        eventId: typeof eventId === 'string' ? eventId : null,
+        error: messageOf(error),
+      };
+    }
+  }
+}
+
+/** The events of a batch body, or a 400 when it is not `{events: [1 to 1000 items]}`. */
+function batchEvents(body: unknown): unknown[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestException('the body must be an object {"events": [ … ]}');
+  }
+  const unknown = Object.keys(body).filter((key) => key !== 'events');
+  if (unknown.length > 0) {
+    throw new BadRequestException(
+      unknown.map((key) => `property ${key} should not exist`).join('; '),
+    );
+  }
+  const { events } = body as { events?: unknown };
+  if (!Array.isArray(events)) throw new BadRequestException('events must be an array');
+  if (events.length === 0) throw new BadRequestException('events must hold at least 1 event');
+  if (events.length > MAX_BATCH_EVENTS) {
+    throw new BadRequestException(`events must hold at most ${MAX_BATCH_EVENTS} events`);
+  }
+  return events;
+}
+
+function batchItem(
+  index: number,
+  judged: { envelope: EventEnvelope } | { eventId: string | null; error: string },
+  outcome: PersistOutcome | undefined,
+): BatchItemView {
+  if (!('envelope' in judged)) {
+    return { index, eventId: judged.eventId, status: 'rejected', error: judged.error };
+  }
+  const eventId = judged.envelope.eventId;
+  switch (outcome!.status) {
+    case 'created':
+    case 'duplicate':
+    case 'spooled':
+      return { index, eventId, status: outcome!.status };
+    default:
+      return { index, eventId, status: 'rejected', error: foreignId(eventId) };
+  }
+}
+
+function messageOf(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const { message } = response as { message?: string | string[] };
+  return Array.isArray(message) ? message.join('; ') : (message ?? error.message);
 }

@@ -129,9 +129,10 @@ export class EventPipeline {
   /**
    * Appends an event that arrived as an envelope (over HTTP). When it is new and of a type this
    * service processes, its processing handlers run from the stored data, as a retry would run them.
+   * The stored row comes back with a created outcome unless `returnRow` is false.
    */
-  async append(envelope: EventEnvelope): Promise<PersistOutcome> {
-    const outcome = await this.store(envelope, { returnRow: true });
+  async append(envelope: EventEnvelope, { returnRow = true } = {}): Promise<PersistOutcome> {
+    const outcome = await this.store(envelope, { returnRow });
     if (outcome.status === 'created') this.startProcessing(outcome.envelope);
     return outcome;
   }

@@ -25,8 +25,11 @@ import {
 } from '../store/record-outcomes.js';
 import { GroupCommitQueue } from './group-commit.queue.js';
 
-/** Rows per INSERT or UPDATE statement: large enough to amortise a round trip and a commit. */
-const MAX_BATCH = 500;
+/**
+ * Rows per INSERT or UPDATE statement: large enough to amortise a round trip and a commit, and to
+ * write a whole POST /api/events/batch (up to 1000 events) in one statement.
+ */
+const MAX_BATCH = 1000;
 /** Statements in flight at once, each on its own pooled connection. */
 const MAX_CONCURRENT = 2;
 /** Events held in memory before appenders are refused (they spill to the outage spool). */

@@ -30,10 +30,11 @@ describe('readStream', () => {
     const slow = await connect();
     const fast = await connect();
     // The slow writer takes its row id and transaction id first, and commits last: a reader
-    // following ids alone would read "fast" and then never see "slow".
+    // following ids alone would read "fast" and then never see "slow". (Their types differ: two
+    // open writers of one tenant, type and hour wait on one statistics rollup row.)
     await slow.query('begin');
-    await slow.query(insert('slow'));
-    await fast.query(insert('fast'));
+    await slow.query(insert('slow', 'acme', 'Slow'));
+    await fast.query(insert('fast', 'acme', 'Fast'));
 
     const during = await readStream(db.sql, BEGINNING, {}, 10);
     expect(ids(during)).toEqual([]);
