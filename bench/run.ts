@@ -7,7 +7,7 @@ import { httpIngest } from './lib/http-ingest.js';
 import { measureRoutes } from './lib/queries.js';
 import { rawBaseline } from './lib/raw-baseline.js';
 import { rawScan } from './lib/raw-scan.js';
-import { seedDueFailures, seedExpired, seedHistory } from './lib/seed.js';
+import { seedDueFailures, seedExpired, seedHistory, tableState } from './lib/seed.js';
 import { startService } from './lib/service.js';
 import { round } from './lib/stats.js';
 import { runWorker } from './lib/worker.js';
@@ -22,7 +22,10 @@ const { values: options } = parseArgs({
   options: {
     events: { type: 'string', default: '20000' },
     'http-seconds': { type: 'string', default: '10' },
-    'http-connections': { type: 'string', default: '32' },
+    'http-connections': { type: 'string', default: '64' },
+    'http-rounds': { type: 'string', default: '2' },
+    'batch-size': { type: 'string', default: '100' },
+    only: { type: 'string', default: 'all' },
     'query-events': { type: 'string', default: '1000000' },
     'query-samples': { type: 'string', default: '200' },
     'retry-events': { type: 'string', default: '10000' },
@@ -39,6 +42,8 @@ const scale = {
   events: quick ? 300 : Number(options.events),
   httpSeconds: quick ? 1 : Number(options['http-seconds']),
   httpConnections: quick ? 4 : Number(options['http-connections']),
+  httpRounds: quick ? 1 : Number(options['http-rounds']),
+  batchSize: quick ? 10 : Number(options['batch-size']),
   queryEvents: quick ? 3_000 : Number(options['query-events']),
   querySamples: quick ? 3 : Number(options['query-samples']),
   retryEvents: quick ? 200 : Number(options['retry-events']),
@@ -53,8 +58,105 @@ const perSecond = (count: number, ms: number) => round((count / ms) * 1000, 0);
 try {
   log(`bench on ${db.server}: ${JSON.stringify(scale)}`);
 
+  if (options.only !== 'all' && options.only !== 'queries') {
+    throw new Error('--only takes all or queries');
+  }
+  const ingestSide = options.only === 'all' ? await ingestScenarios() : undefined;
+
+  log(`queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days)`);
+  const table = await seedHistory(db, scale.queryEvents, log);
+  // The sweeps stay idle while latencies are measured: the history holds due failures.
+  const service = await startService({
+    DATABASE_URL: db.url,
+    EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
+    EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
+  });
+  let routes;
+  try {
+    routes = await measureRoutes(service.url, scale.querySamples, scale.queryEvents);
+  } finally {
+    await service.stop();
+  }
+  const tableAfterQueries = await tableState(db);
+
+  log(`stream catch-up over the ${scale.queryEvents} events, and a raw scan of them by id`);
+  const scan = await rawScan(db.url, 1_000);
+  const catchUp = await runWorker<{ events: number; ms: number }>('stream.worker', {
+    url: db.url,
+    mode: 'catch-up',
+    events: scale.queryEvents,
+  });
+
+  const queries = routes.map((route) => ({
+    ...route,
+    p50Ms: round(route.p50Ms, 1),
+    p99Ms: round(route.p99Ms, 1),
+  }));
+  const results = {
+    ranAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: {
+      host: hostname(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      database: db.server,
+    },
+    scale,
+    ...ingestSide?.results,
+    queries,
+    // Not vacuumed after the seed: what autovacuum had done when the routes were read.
+    queryTable: { afterSeed: table, afterQueries: tableAfterQueries },
+    stream: {
+      ...ingestSide?.results.stream,
+      catchUp: {
+        events: catchUp.events,
+        perSecond: perSecond(catchUp.events, catchUp.ms),
+        rawScanPerSecond: perSecond(scan.rows, scan.ms),
+        ratioToRawScan: round(
+          perSecond(catchUp.events, catchUp.ms) / perSecond(scan.rows, scan.ms),
+          2,
+        ),
+      },
+    },
+  };
+
+  const rows = [
+    ['figure', 'value'],
+    ...(ingestSide?.table ?? []),
+    [
+      'stream catch-up (events/s)',
+      `${results.stream.catchUp.perSecond} (${results.stream.catchUp.ratioToRawScan} of a raw scan by id)`,
+    ],
+    [
+      `query table: pages all-visible after seed / after reads`,
+      `${table.allVisiblePercent}% / ${tableAfterQueries.allVisiblePercent}% (autovacuum runs: ${tableAfterQueries.autovacuumCount})`,
+    ],
+    ...queries.map((q) => [
+      `GET ${q.route}`,
+      `p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms (${q.found} found)`,
+    ]),
+  ];
+  const width = Math.max(...rows.map(([figure]) => figure.length));
+  process.stdout.write(
+    `${rows.map(([figure, value]) => `${figure.padEnd(width)}  ${value}`).join('\n')}\n`,
+  );
+
+  await mkdir(output, { recursive: true });
+  await writeFile(join(output, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${join(output, 'latest.json')}`);
+} finally {
+  await db.close();
+}
+
+/** Everything but the query scenarios: ingest (bus, HTTP, batch), sweeps, live stream. */
+async function ingestScenarios() {
   log('raw baseline: multi-row INSERT of 500 rows with node-postgres');
   const raw = await rawBaseline(db.url, scale.events);
+  await db.reset();
+  log(`raw baseline: multi-row INSERT of ${scale.batchSize} rows with node-postgres`);
+  const rawBatch = await rawBaseline(db.url, scale.events, scale.batchSize);
   await db.reset();
 
   log(`bus ingest: ${scale.events} events on the EventBus until both tables hold them`);
@@ -68,12 +170,21 @@ try {
   await db.reset();
 
   log(
-    `HTTP ingest: POST /api/events, ${scale.httpConnections} connections, ${scale.httpSeconds} s`,
+    `HTTP ingest: POST /api/events and a bare node:http server alternated, ${scale.httpRounds} rounds of ${scale.httpSeconds} s, ${scale.httpConnections} connections; then POST /api/events/batch of ${scale.batchSize}`,
   );
-  const http = await httpIngest(db.url, scale.httpSeconds, scale.httpConnections, async () => {
-    const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from ff_events');
-    return n;
-  });
+  const http = await httpIngest(
+    db.url,
+    {
+      seconds: scale.httpSeconds,
+      connections: scale.httpConnections,
+      rounds: scale.httpRounds,
+      batchSize: scale.batchSize,
+    },
+    async () => {
+      const [{ n }] = await db.query<{ n: number }>('select count(*)::int as n from ff_events');
+      return n;
+    },
+  );
   await db.reset();
 
   log(`retry sweep: ${scale.retryEvents} due failures`);
@@ -121,44 +232,11 @@ try {
   );
   await db.reset();
 
-  log(`queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days)`);
-  await seedHistory(db, scale.queryEvents, log);
-  // The sweeps stay idle while latencies are measured: the history holds due failures.
-  const service = await startService({
-    DATABASE_URL: db.url,
-    EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
-    EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
-  });
-  let routes;
-  try {
-    routes = await measureRoutes(service.url, scale.querySamples, scale.queryEvents);
-  } finally {
-    await service.stop();
-  }
-
-  log(`stream catch-up over the ${scale.queryEvents} events, and a raw scan of them by id`);
-  const scan = await rawScan(db.url, 1_000);
-  const catchUp = await runWorker<{ events: number; ms: number }>('stream.worker', {
-    url: db.url,
-    mode: 'catch-up',
-    events: scale.queryEvents,
-  });
-
   const rawPerSecond = perSecond(raw.rows, raw.ms);
   const busPerSecond = perSecond(bus.events, bus.ms);
   const busDuringRetentionPerSecond = perSecond(busDuringRetention.events, busDuringRetention.ms);
+  const rawBatchPerSecond = perSecond(rawBatch.rows, rawBatch.ms);
   const results = {
-    ranAt: new Date().toISOString(),
-    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    machine: {
-      host: hostname(),
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      memoryGb: round(totalmem() / 2 ** 30, 1),
-      node: process.version,
-      database: db.server,
-    },
-    scale,
     ingest: {
       rawBaseline: { rows: raw.rows, perSecond: rawPerSecond },
       bus: {
@@ -169,14 +247,17 @@ try {
         peakRssMb: round(bus.maxRssMb, 0),
       },
       http: {
-        requests: http.requests,
-        perSecond: round(http.perSecond, 0),
-        p50Ms: http.p50Ms,
-        p99Ms: http.p99Ms,
-        non2xx: http.non2xx,
-        errors: http.errors,
+        service: { ...http.service, perSecond: round(http.service.perSecond, 0) },
+        bare: { ...http.bare, perSecond: round(http.bare.perSecond, 0) },
+        ratioToBare: round(http.service.perSecond / http.bare.perSecond, 2),
+        acknowledged: http.acknowledged,
         stored: http.stored,
-        peakRssMb: round(http.maxRssMb, 0),
+      },
+      batch: {
+        ...http.batch,
+        perSecond: round(http.batch.perSecond, 0),
+        rawBaseline: { rowsPerStatement: scale.batchSize, perSecond: rawBatchPerSecond },
+        ratioToRaw: round(http.batch.perSecond / rawBatchPerSecond, 2),
       },
     },
     sweeps: {
@@ -188,21 +269,7 @@ try {
         rowsSoftDeletedMeanwhile: busDuringRetention.retention?.softDeleted ?? 0,
       },
     },
-    queries: routes.map((route) => ({
-      ...route,
-      p50Ms: round(route.p50Ms, 1),
-      p99Ms: round(route.p99Ms, 1),
-    })),
     stream: {
-      catchUp: {
-        events: catchUp.events,
-        perSecond: perSecond(catchUp.events, catchUp.ms),
-        rawScanPerSecond: perSecond(scan.rows, scan.ms),
-        ratioToRawScan: round(
-          perSecond(catchUp.events, catchUp.ms) / perSecond(scan.rows, scan.ms),
-          2,
-        ),
-      },
       live: {
         ratePerSecond: scale.liveRate,
         events: live.events,
@@ -219,31 +286,40 @@ try {
       },
     },
     peakRssMb: round(
-      Math.max(bus.maxRssMb, busDuringRetention.maxRssMb, http.maxRssMb, busWithStream.maxRssMb),
+      Math.max(
+        bus.maxRssMb,
+        busDuringRetention.maxRssMb,
+        http.service.maxRssMb,
+        http.batch.maxRssMb,
+        busWithStream.maxRssMb,
+      ),
       0,
     ),
   };
 
   const table = [
-    ['figure', 'value'],
     ['raw baseline INSERT (rows/s)', String(rawPerSecond)],
     [
       'bus ingest (events/s, both tables)',
       `${busPerSecond} (${results.ingest.bus.ratioToRaw} of raw)`,
     ],
     [
-      'HTTP ingest (requests/s)',
-      `${results.ingest.http.perSecond}, p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms`,
+      'HTTP POST /api/events (events/s)',
+      `${results.ingest.http.service.perSecond} (${results.ingest.http.ratioToBare} of bare), p50 ${http.service.p50Ms} ms, p99 ${http.service.p99Ms} ms`,
+    ],
+    [
+      'bare node:http + pg, one INSERT per request (events/s)',
+      `${results.ingest.http.bare.perSecond}, p50 ${http.bare.p50Ms} ms, p99 ${http.bare.p99Ms} ms`,
+    ],
+    [
+      `HTTP POST /api/events/batch of ${scale.batchSize} (events/s)`,
+      `${results.ingest.batch.perSecond} (${results.ingest.batch.ratioToRaw} of raw ${scale.batchSize}-row INSERT, ${rawBatchPerSecond}/s)`,
     ],
     ['retry sweep (events/s)', String(results.sweeps.retry.perSecond)],
     ['retention soft delete (rows/s)', String(results.sweeps.retention.perSecond)],
     [
       'bus ingest during retention (events/s)',
       `${busDuringRetentionPerSecond} (${results.sweeps.busDuringRetention.ratioToBusAlone} of alone)`,
-    ],
-    [
-      'stream catch-up (events/s)',
-      `${results.stream.catchUp.perSecond} (${results.stream.catchUp.ratioToRawScan} of a raw scan by id)`,
     ],
     [
       `live stream at ${scale.liveRate}/s, commit to handler`,
@@ -258,19 +334,6 @@ try {
       `${results.stream.ingestWithFollowers.perSecond} (${results.stream.ingestWithFollowers.ratioToBusAlone} of alone)`,
     ],
     ['peak RSS of the service (MB)', String(results.peakRssMb)],
-    ...results.queries.map((q) => [
-      `GET ${q.route}`,
-      `p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms (${q.found} found)`,
-    ]),
   ];
-  const width = Math.max(...table.map(([figure]) => figure.length));
-  process.stdout.write(
-    `${table.map(([figure, value]) => `${figure.padEnd(width)}  ${value}`).join('\n')}\n`,
-  );
-
-  await mkdir(output, { recursive: true });
-  await writeFile(join(output, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log(`wrote ${join(output, 'latest.json')}`);
-} finally {
-  await db.close();
+  return { results, table };
 }

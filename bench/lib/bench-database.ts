@@ -47,7 +47,7 @@ export async function openBenchDatabase(adminUrl: string | undefined): Promise<B
       (await pool.query<R>(sql, params)).rows,
     reset: async () => {
       await pool.query('truncate ff_events, ff_stage_completion_log');
-      await pool.query('vacuum analyze ff_events');
+      await pool.query('analyze ff_events');
     },
     close: async () => {
       await pool.end();

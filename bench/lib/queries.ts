@@ -1,3 +1,4 @@
+import { encodePageCursor } from '../../src/event-store/queries/page-cursor.js';
 import { percentile } from './stats.js';
 
 export interface RouteLatency {
@@ -39,6 +40,17 @@ export function routes(total: number): Record<string, Request> {
       path: '/api/events?pageSize=20&pageIndex=500',
       tenant: tenantOf(k),
     }),
+    'page, by cursor (deep)': (k) => {
+      // A nextCursor as a client holds it after paging back to some day of the 90.
+      const at = new Date(Date.now() - ((k * 7) % 85) * 86_400_000).toISOString();
+      const cursor = encodePageCursor({
+        sortField: 'eventTimestamp',
+        sortOrder: 'desc',
+        value: at,
+        id: '9223372036854775807',
+      });
+      return { path: `/api/events?pageSize=20&cursor=${cursor}`, tenant: tenantOf(k) };
+    },
     'page, eventType': (k) => ({
       path: `/api/events?eventType=Type${typeNumber(k)}`,
       tenant: tenantOf(typeNumber(k)),
@@ -93,6 +105,10 @@ export function routes(total: number): Record<string, Request> {
     'statistics (7 days)': (k) => ({ path: '/api/events/statistics?days=7', tenant: tenantOf(k) }),
     'statistics (30 days)': (k) => ({
       path: '/api/events/statistics?days=30',
+      tenant: tenantOf(k),
+    }),
+    'statistics (90 days)': (k) => ({
+      path: '/api/events/statistics?days=90',
       tenant: tenantOf(k),
     }),
     failed: (k) => ({ path: '/api/events/failed', tenant: tenantOf(k) }),
