@@ -7,6 +7,7 @@ import {
 } from '../event-store/entities/event-stats.entity.js';
 import { EventSubscription } from '../event-store/entities/event-subscription.entity.js';
 import { ParkedEvent } from '../event-store/entities/parked-event.entity.js';
+import { RetrySelection } from '../event-store/entities/retry-selection.entity.js';
 import { StageCompletionLog } from '../event-store/entities/stage-completion-log.entity.js';
 import { StoredEvent } from '../event-store/entities/stored-event.entity.js';
 import { migrationsList } from './migrations/index.js';
@@ -16,6 +17,7 @@ export const entities = [
   StageCompletionLog,
   EventSubscription,
   ParkedEvent,
+  RetrySelection,
   EventStatsBucket,
   EventDurationBucket,
 ];

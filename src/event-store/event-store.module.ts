@@ -7,6 +7,8 @@ import { EventIngestController } from './http/event-ingest.controller.js';
 import { EventOperationsController } from './http/event-operations.controller.js';
 import { EventQueriesController } from './http/event-queries.controller.js';
 import { EventOperations } from './operations/event.operations.js';
+import { BulkRetryOperations } from './operations/bulk-retry.operations.js';
+import { FailuresController } from './http/failures.controller.js';
 import { EventPipeline } from './processing/event.pipeline.js';
 import { InFlightTracker } from './processing/in-flight.tracker.js';
 import { RetryPolicy } from './processing/retry-policy.js';
@@ -31,10 +33,16 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
     EventQueries,
     EventStatisticsQuery,
     EventOperations,
+    BulkRetryOperations,
     RetrySweeper,
     RetentionSweeper,
   ],
-  controllers: [EventIngestController, EventQueriesController, EventOperationsController],
+  controllers: [
+    EventIngestController,
+    EventQueriesController,
+    EventOperationsController,
+    FailuresController,
+  ],
   exports: [
     Clock,
     EventTypeRegistry,

@@ -123,6 +123,7 @@ const ALL_MIGRATIONS = [
   'TenantScopedIndexes_20261124',
   'AddEventStream_20261125',
   'AddStatisticsRollups_20261125',
+  'AddRetrySelections_20261125',
 ];
 
 describe('migrations', () => {
@@ -216,6 +217,8 @@ describe('migrations', () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
 
+    expect(await migrateDown(orm)).toEqual(['AddRetrySelections_20261125']);
+    expect(await tableExists(db, 'ff_retry_selections')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['AddStatisticsRollups_20261125']);
     expect(await tableExists(db, 'ff_event_stats')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['AddEventStream_20261125']);

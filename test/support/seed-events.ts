@@ -21,7 +21,10 @@ export interface SeedEvent {
   isValid?: boolean;
   /** processingInfo.durationMs; handlers get one entry when given. */
   durationMs?: number;
-  handlers?: Record<string, { status: string; attempts: number; durationMs?: number }>;
+  handlers?: Record<
+    string,
+    { status: string; attempts: number; durationMs?: number; error?: string }
+  >;
   modifyDate?: Date;
 }
 

@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { AddEventStream_20261125 } from './AddEventStream_20261125.js';
 import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
+import { AddRetrySelections_20261125 } from './AddRetrySelections_20261125.js';
 import { AddStatisticsRollups_20261125 } from './AddStatisticsRollups_20261125.js';
 import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
 import { TenantScopedIndexes_20261124 } from './TenantScopedIndexes_20261124.js';
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'TenantScopedIndexes_20261124', class: TenantScopedIndexes_20261124 },
   { name: 'AddEventStream_20261125', class: AddEventStream_20261125 },
   { name: 'AddStatisticsRollups_20261125', class: AddStatisticsRollups_20261125 },
+  { name: 'AddRetrySelections_20261125', class: AddRetrySelections_20261125 },
 ];
