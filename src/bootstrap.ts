@@ -9,6 +9,7 @@ import { createRootLogger } from './logging/root-logger.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { refuseUnstorableUrlText, registerJsonBodyParser } from './common/json-body.parser.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
+import { registerConsole } from './console/console.routes.js';
 import { DtoValidationPipe } from './common/validation.js';
 import { setupOpenApi } from './docs/openapi.js';
 import { registerRequestRoute } from './logging/request-route.hook.js';
@@ -54,6 +55,7 @@ export async function createApp(
     });
     refuseUnstorableUrlText(app);
     await registerSecurityHeaders(app);
+    await registerConsole(app, { pathPrefix: config.pathPrefix });
     app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
     app.useGlobalPipes(new DtoValidationPipe());
     app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics', 'docs'] });

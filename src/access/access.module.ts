@@ -1,10 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyDirectory } from './api-key.directory.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 
-/** Authentication and tenancy for every route: one global guard (SPEC §7). */
+/** Authentication and tenancy for every route: one global guard (SPEC §7); the key directory for who asks. */
+@Global()
 @Module({
   providers: [ApiKeyDirectory, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  exports: [ApiKeyDirectory],
 })
 export class AccessModule {}

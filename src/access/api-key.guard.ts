@@ -7,6 +7,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { OPERATOR_ONLY, PUBLIC_ROUTE } from './access.decorators.js';
 import { ApiKeyDirectory, OPERATOR_TENANT } from './api-key.directory.js';
 import type { Caller, RequestWithCaller } from './caller.js';
@@ -32,7 +33,18 @@ export class ApiKeyGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    request.caller = this.resolve(request);
+    try {
+      request.caller = this.resolve(request);
+    } catch (error) {
+      // RFC 9110: a 401 names the scheme the client should use.
+      if (error instanceof UnauthorizedException) {
+        void context
+          .switchToHttp()
+          .getResponse<FastifyReply>()
+          .header('www-authenticate', 'Bearer realm="flowflex-events"');
+      }
+      throw error;
+    }
     if (
       this.reflector.getAllAndOverride<boolean>(OPERATOR_ONLY, targets) &&
       !request.caller.operator

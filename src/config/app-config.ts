@@ -90,6 +90,8 @@ export class AppConfig {
     readonly logLevel: LogLevel,
     /** json for machines (the default); pretty for a person at a terminal. */
     readonly logFormat: LogFormat,
+    /** The path a reverse proxy serves the service under ('' at the root), for the console. */
+    readonly pathPrefix: string,
   ) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -138,6 +140,7 @@ export class AppConfig {
       },
       reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
       reader.oneOf('LOG_FORMAT', 'json', LOG_FORMATS),
+      reader.pathPrefix('HTTP_PATH_PREFIX'),
     );
     // A handler may legitimately run for the whole handler timeout; only after that can its event
     // be called abandoned, or the retry sweep would run it a second time alongside the first.
@@ -170,6 +173,19 @@ class EnvReader {
 
   string(name: string, fallback: string): string {
     return this.raw(name) ?? fallback;
+  }
+
+  /** '' or a path such as /events or /ops/events, without a trailing slash. */
+  pathPrefix(name: string): string {
+    const value = this.raw(name)?.replace(/\/+$/, '');
+    if (value === undefined || value === '') return '';
+    if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(value)) {
+      this.problems.push(
+        `${name}=${value} is invalid; expected a path of URL-safe segments such as /events`,
+      );
+      return '';
+    }
+    return value;
   }
 
   /** An IP address or a host name (RFC 1123 labels); whether it is this machine's, listen says. */

@@ -13,6 +13,9 @@ import { EventPipeline } from './processing/event.pipeline.js';
 import { InFlightTracker } from './processing/in-flight.tracker.js';
 import { RetryPolicy } from './processing/retry-policy.js';
 import { EventStatisticsQuery } from './queries/event-statistics.query.js';
+import { EventTimelineQuery } from './queries/event-timeline.query.js';
+import { KnownTenantsQuery } from './queries/known-tenants.query.js';
+import { SessionController } from './http/session.controller.js';
 import { EventQueries } from './queries/event.queries.js';
 import { EventWriter } from './writing/event.writer.js';
 import { OutageSpool } from './spool/outage.spool.js';
@@ -32,6 +35,8 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
     EventPipeline,
     EventQueries,
     EventStatisticsQuery,
+    EventTimelineQuery,
+    KnownTenantsQuery,
     EventOperations,
     BulkRetryOperations,
     RetrySweeper,
@@ -42,6 +47,7 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
     EventQueriesController,
     EventOperationsController,
     FailuresController,
+    SessionController,
   ],
   exports: [
     Clock,

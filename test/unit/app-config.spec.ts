@@ -23,6 +23,7 @@ describe('AppConfig.fromEnv', () => {
     expect(config.jsonMaxEntries).toBe(20_000);
     expect(config.batch).toEqual({ bodyLimitBytes: 16_777_216, jsonMaxEntries: 200_000 });
     expect(config.queryTimeoutMs).toBe(5_000);
+    expect(config.pathPrefix).toBe('');
     expect(config.events).toEqual({
       maxRetryCount: 3,
       retrySweepIntervalMs: 30_000,
@@ -59,10 +60,12 @@ describe('AppConfig.fromEnv', () => {
       HTTP_JSON_MAX_ENTRIES: '500',
       HTTP_BATCH_BODY_LIMIT_BYTES: '4096',
       HTTP_BATCH_JSON_MAX_ENTRIES: '1000',
+      HTTP_PATH_PREFIX: '/ops/events/',
       LOG_LEVEL: 'debug',
     });
     expect(config.jsonMaxEntries).toBe(500);
     expect(config.batch).toEqual({ bodyLimitBytes: 4096, jsonMaxEntries: 1000 });
+    expect(config.pathPrefix).toBe('/ops/events');
     expect(config.queryTimeoutMs).toBe(2500);
     expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/events');
     expect(config.port).toBe(8080);
@@ -112,6 +115,11 @@ describe('AppConfig.fromEnv', () => {
     ['DATABASE_URL', 'not a url', /DATABASE_URL is not a URL/],
     ['DATABASE_URL', 'mysql://root@db/events', /DATABASE_URL must start with postgres:\/\//],
     ['API_KEYS', 'justakey', /API_KEYS entry 1 is invalid; expected comma-separated key:tenant/],
+    [
+      'HTTP_PATH_PREFIX',
+      'events"><script>',
+      /HTTP_PATH_PREFIX=events"><script> is invalid; expected a path/,
+    ],
     ['API_KEYS', 'a:t1,a:t2', /API_KEYS entry 2 repeats an earlier key/],
   ])('rejects %s=%s with a message naming it', (name, value, message) => {
     const problems = problemsOf({ [name]: value });

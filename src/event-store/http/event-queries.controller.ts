@@ -3,12 +3,13 @@ import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, type Caller } from '../../access/caller.js';
 import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
 import { EventStatisticsQuery } from '../queries/event-statistics.query.js';
+import { EventTimelineQuery } from '../queries/event-timeline.query.js';
 import { EventQueries } from '../queries/event.queries.js';
 import { readScope } from '../queries/read-scope.js';
 import { ErrorView } from './error.view.js';
 import { EventPageView } from './event-page.view.js';
 import { AggregateParams, EventIdParams, EventTypeParams } from './event-route.params.js';
-import { EventStatisticsView } from './event-statistics.view.js';
+import { EventStatisticsView, EventTimelineView } from './event-statistics.view.js';
 import { EventView } from './event.view.js';
 import {
   AggregateEventsQuery,
@@ -16,6 +17,7 @@ import {
   EventsByTypeQuery,
   LimitQuery,
   StatisticsQuery,
+  TimelineQuery,
 } from './list-queries.dto.js';
 import { QueryEventsDto } from './query-events.dto.js';
 import { toEventQuery } from './to-event-query.js';
@@ -28,6 +30,7 @@ export class EventQueriesController {
   constructor(
     private readonly queries: EventQueries,
     private readonly statistics: EventStatisticsQuery,
+    private readonly timeline: EventTimelineQuery,
   ) {}
 
   @Get()
@@ -50,6 +53,15 @@ export class EventQueriesController {
     @Query() query: StatisticsQuery,
   ): Promise<EventStatisticsView> {
     return this.statistics.compute(readScope(caller), query.days);
+  }
+
+  @Get('statistics/timeline')
+  @ApiOkResponse({ type: EventTimelineView })
+  getTimeline(
+    @CurrentCaller() caller: Caller,
+    @Query() query: TimelineQuery,
+  ): Promise<EventTimelineView> {
+    return this.timeline.compute(readScope(caller), query.days, query.bucket);
   }
 
   @Get('failed')

@@ -61,3 +61,18 @@ export class EventStatisticsView implements EventStatistics {
   @ApiProperty({ type: StorageView, description: 'whole tables, all tenants' })
   storage!: StorageView;
 }
+
+class TimelinePointView {
+  @ApiProperty({ format: 'date-time', description: "the bucket's start" }) at!: string;
+  @ApiProperty() total!: number;
+  @ApiProperty() processed!: number;
+  @ApiProperty() failed!: number;
+}
+
+/** Events per hour or day of event time; every bucket of the window, empty ones as zeros. */
+export class EventTimelineView {
+  @ApiProperty({ format: 'date-time' }) from!: string;
+  @ApiProperty({ format: 'date-time' }) to!: string;
+  @ApiProperty({ enum: ['hour', 'day'] }) bucket!: 'hour' | 'day';
+  @ApiProperty({ type: [TimelinePointView] }) points!: TimelinePointView[];
+}

@@ -56,3 +56,18 @@ export class StatisticsQuery {
   @Max(3650)
   days: number = 7;
 }
+
+export class TimelineQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 90, default: 1 })
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  days: number = 1;
+
+  @ApiPropertyOptional({ enum: ['hour', 'day'], default: 'hour' })
+  @IsOptional()
+  @IsIn(['hour', 'day'], { message: 'bucket must be hour or day' })
+  bucket: 'hour' | 'day' = 'hour';
+}

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
+import { PROJECT_ROOT } from '../../common/project-root.js';
 import { fileURLToPath } from 'node:url';
 
 /** A handler failure as it is stored on the event's row, where tenants can read it. */
@@ -9,9 +9,6 @@ export interface FailureDescription {
   /** The first stack frame inside this project, with its path relative to the project. */
   readonly at?: string;
 }
-
-/** The directory holding package.json above this file (in src/ or dist/src/ alike). */
-const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
 
 /**
  * What of an error goes into error_message and event_metadata.handlers.*.error: its message and
@@ -46,11 +43,4 @@ function projectFrame(line: string): string | undefined {
   if (inProject.split(sep).includes('node_modules')) return undefined;
   const position = lineNo === undefined ? inProject : `${inProject}:${lineNo}:${column}`;
   return fn ? `${fn} (${position})` : position;
-}
-
-function findProjectRoot(from: string): string {
-  for (let directory = from; ; directory = dirname(directory)) {
-    if (existsSync(join(directory, 'package.json'))) return directory;
-    if (dirname(directory) === directory) return from;
-  }
 }

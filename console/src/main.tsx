@@ -1,0 +1,205 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { Link } from './components/link.js';
+import { api, ApiError, credentials } from './lib/api.js';
+import { navigate, useLocation } from './lib/router.js';
+import type { Session } from './lib/types.js';
+import { useApi } from './lib/use-api.js';
+import { EventDetailPage } from './pages/event-detail.js';
+import { EventsPage } from './pages/events.js';
+import { FailuresPage } from './pages/failures.js';
+import { LivePage } from './pages/live.js';
+import { OverviewPage } from './pages/overview.js';
+import { SubscriptionsPage } from './pages/subscriptions.js';
+import './styles.css';
+
+type SessionState =
+  | { kind: 'loading' }
+  | { kind: 'signed-in'; session: Session }
+  | { kind: 'needs-key'; error?: string };
+
+function App() {
+  const [state, setState] = useState<SessionState>({ kind: 'loading' });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    api<Session>('session').then(
+      (session) => setState({ kind: 'signed-in', session }),
+      (error: unknown) => {
+        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+          const hadKey = credentials.key() !== null;
+          if (hadKey) credentials.signOut();
+          setState({ kind: 'needs-key', error: hadKey ? error.message : undefined });
+        } else {
+          setState({ kind: 'needs-key', error: (error as Error).message });
+        }
+      },
+    );
+  }, [round]);
+  const refresh = () => setRound((n) => n + 1);
+
+  if (state.kind === 'loading') return <p class="loading">Loading…</p>;
+  if (state.kind === 'needs-key') return <SignIn error={state.error} onSignedIn={refresh} />;
+  return <Shell session={state.session} onSessionChange={refresh} />;
+}
+
+function SignIn(props: { error?: string; onSignedIn: () => void }) {
+  const [key, setKey] = useState('');
+  return (
+    <main class="sign-in">
+      <h1>flowflex-events</h1>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          credentials.signIn(key.trim());
+          props.onSignedIn();
+        }}
+      >
+        <label>
+          <span>API key</span>
+          <input
+            name="apiKey"
+            type="password"
+            autocomplete="off"
+            required
+            value={key}
+            onInput={(e) => setKey(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" class="primary">
+          Sign in
+        </button>
+        {props.error && (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        )}
+        <p class="hint">
+          The key stays in this tab only (sessionStorage) and is sent as a Bearer token.
+        </p>
+      </form>
+    </main>
+  );
+}
+
+const NAV = [
+  { path: '', label: 'Overview' },
+  { path: 'events', label: 'Events' },
+  { path: 'failures', label: 'Failures' },
+  { path: 'live', label: 'Live tail' },
+  { path: 'subscriptions', label: 'Subscriptions', operator: true },
+];
+
+function Shell(props: { session: Session; onSessionChange: () => void }) {
+  const here = useLocation();
+  const { session } = props;
+  const section = here.path.split('/')[0];
+  return (
+    <>
+      {!session.keysRequired && (
+        <div class="banner" role="note">
+          Open access: API_KEYS is not set, so anyone who reaches this service may read and change
+          every tenant's events.
+        </div>
+      )}
+      <header class="top">
+        <strong class="brand">flowflex-events</strong>
+        <nav aria-label="console">
+          {NAV.filter((item) => !item.operator || session.operator).map((item) => (
+            <Link
+              key={item.path}
+              to={item.path || './'}
+              class={section === item.path ? 'active' : ''}
+            >
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <div class="who">
+          {session.operator ? (
+            <TenantSwitcher tenant={session.tenantId} onChange={props.onSessionChange} />
+          ) : (
+            <span data-testid="tenant">tenant {session.tenantId}</span>
+          )}
+          {session.keysRequired && (
+            <button
+              type="button"
+              onClick={() => {
+                credentials.signOut();
+                props.onSessionChange();
+              }}
+            >
+              Sign out
+            </button>
+          )}
+        </div>
+      </header>
+      <main key={session.tenantId}>
+        <Page path={here.path} query={here.query} operator={session.operator} />
+      </main>
+    </>
+  );
+}
+
+function TenantSwitcher(props: { tenant: string; onChange: () => void }) {
+  const tenants = useApi<{ tenants: string[] }>('tenants');
+  const [value, setValue] = useState(props.tenant);
+  return (
+    <form
+      class="tenant-switcher"
+      onSubmit={(e) => {
+        e.preventDefault();
+        credentials.chooseTenant(value.trim() || null);
+        props.onChange();
+      }}
+    >
+      <label>
+        <span>tenant</span>
+        <input
+          name="tenant"
+          list="known-tenants"
+          value={value}
+          onInput={(e) => setValue(e.currentTarget.value)}
+        />
+      </label>
+      <datalist id="known-tenants">
+        {tenants.data?.tenants.map((t) => (
+          <option key={t} value={t} />
+        ))}
+      </datalist>
+      <button type="submit">Switch</button>
+    </form>
+  );
+}
+
+function Page(props: { path: string; query: string; operator: boolean }) {
+  const [section, ...rest] = props.path.split('/');
+  switch (section) {
+    case '':
+      return <OverviewPage />;
+    case 'events':
+      return rest.length > 0 ? (
+        <EventDetailPage eventId={decodeURIComponent(rest.join('/'))} />
+      ) : (
+        <EventsPage query={props.query} />
+      );
+    case 'failures':
+      return <FailuresPage />;
+    case 'live':
+      return <LivePage />;
+    case 'subscriptions':
+      if (props.operator) return <SubscriptionsPage />;
+      break;
+  }
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        <a href="./" onClick={(e) => (e.preventDefault(), navigate('./'))}>
+          Back to the overview
+        </a>
+      </p>
+    </section>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
