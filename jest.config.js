@@ -4,8 +4,9 @@
 /** @type {import('jest').Config} */
 const config = {
   testEnvironment: 'node',
-  // src holds the SQL layer's tests beside their statements (src/event-store/store).
-  roots: ['<rootDir>/test', '<rootDir>/src'],
+  // src holds the SQL layer's tests beside their statements (src/event-store/store); console the
+  // console's logic tests beside its modules.
+  roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/console'],
   testMatch: ['**/*.spec.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link } from './components/link.js';
 import { api, ApiError, credentials } from './lib/api.js';
 import { navigate, useLocation } from './lib/router.js';
-import type { Session } from './lib/types.js';
+import type { Session, SignedInSession } from './lib/types.js';
 import { useApi } from './lib/use-api.js';
 import { EventDetailPage } from './pages/event-detail.js';
 import { EventsPage } from './pages/events.js';
@@ -15,23 +15,35 @@ import './styles.css';
 
 type SessionState =
   | { kind: 'loading' }
-  | { kind: 'signed-in'; session: Session }
+  | { kind: 'signed-in'; session: SignedInSession }
   | { kind: 'needs-key'; error?: string };
 
 function App() {
   const [state, setState] = useState<SessionState>({ kind: 'loading' });
   const [round, setRound] = useState(0);
   useEffect(() => {
+    // GET /api/session answers 200 with or without a key: no 401 in the browser's console.
     api<Session>('session').then(
-      (session) => setState({ kind: 'signed-in', session }),
-      (error: unknown) => {
-        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-          const hadKey = credentials.key() !== null;
-          if (hadKey) credentials.signOut();
-          setState({ kind: 'needs-key', error: hadKey ? error.message : undefined });
-        } else {
-          setState({ kind: 'needs-key', error: (error as Error).message });
+      (session) => {
+        if (session.signedIn) {
+          setState({
+            kind: 'signed-in',
+            session: {
+              keysRequired: session.keysRequired,
+              tenantId: session.tenantId ?? '',
+              operator: session.operator === true,
+            },
+          });
+          return;
         }
+        const hadKey = credentials.key() !== null;
+        if (hadKey) credentials.signOut();
+        setState({ kind: 'needs-key', error: hadKey ? session.problem : undefined });
+      },
+      (error: unknown) => {
+        // 403: an operator's chosen tenant is not a valid tenant name; forget it.
+        if (error instanceof ApiError && error.status === 403) credentials.chooseTenant(null);
+        setState({ kind: 'needs-key', error: (error as Error).message });
       },
     );
   }, [round]);
@@ -89,7 +101,7 @@ const NAV = [
   { path: 'subscriptions', label: 'Subscriptions', operator: true },
 ];
 
-function Shell(props: { session: Session; onSessionChange: () => void }) {
+function Shell(props: { session: SignedInSession; onSessionChange: () => void }) {
   const here = useLocation();
   const { session } = props;
   const section = here.path.split('/')[0];

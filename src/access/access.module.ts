@@ -6,7 +6,7 @@ import { ApiKeyGuard } from './api-key.guard.js';
 /** Authentication and tenancy for every route: one global guard (SPEC §7); the key directory for who asks. */
 @Global()
 @Module({
-  providers: [ApiKeyDirectory, { provide: APP_GUARD, useClass: ApiKeyGuard }],
-  exports: [ApiKeyDirectory],
+  providers: [ApiKeyDirectory, ApiKeyGuard, { provide: APP_GUARD, useExisting: ApiKeyGuard }],
+  exports: [ApiKeyDirectory, ApiKeyGuard],
 })
 export class AccessModule {}

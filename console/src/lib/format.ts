@@ -38,3 +38,17 @@ export function dateTime(iso: string | null): string {
     .replace('T', ' ')
     .replace(/\.\d+Z$/, 'Z');
 }
+
+let numbers: Intl.NumberFormat | undefined;
+
+/** A count with the reader's digit grouping; a locale Intl does not know (en-US@posix) falls back to en-US. */
+export function count(value: number): string {
+  if (!numbers) {
+    try {
+      numbers = new Intl.NumberFormat(navigator.languages as string[]);
+    } catch {
+      numbers = new Intl.NumberFormat('en-US');
+    }
+  }
+  return numbers.format(value);
+}

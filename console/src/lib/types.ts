@@ -78,9 +78,17 @@ export interface FailureGroup {
 }
 
 export interface Session {
+  keysRequired: boolean;
+  signedIn: boolean;
+  tenantId?: string;
+  operator?: boolean;
+  problem?: string;
+}
+
+export interface SignedInSession {
+  keysRequired: boolean;
   tenantId: string;
   operator: boolean;
-  keysRequired: boolean;
 }
 
 export interface Subscription {

@@ -13,7 +13,7 @@ import {
   type FilterField,
   type SortField,
 } from '../lib/filters.js';
-import { dateTime } from '../lib/format.js';
+import { count, dateTime } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 import type { EventPage } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
@@ -62,8 +62,8 @@ export function EventsPage(props: { query: string }) {
         <>
           <p class="summary" data-testid="events-total">
             {page.data.totalIsExact
-              ? `${page.data.total.toLocaleString()} events`
-              : `more than ${page.data.total.toLocaleString()} events`}
+              ? `${count(page.data.total)} events`
+              : `more than ${count(page.data.total)} events`}
             {search.cursor ? ' — a later page' : ''}
           </p>
           <div class="table-wrap">

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Chart } from '../components/chart.js';
 import { queryFromSearch, rangeSearch } from '../lib/filters.js';
-import { bytes, percent } from '../lib/format.js';
+import { bytes, count, percent } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 import type { Statistics, Timeline } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
@@ -65,10 +65,10 @@ export function OverviewPage() {
       {stats.error && <p class="error">{stats.error}</p>}
       {s && (
         <div class="cards" data-testid="overview-cards">
-          <Card label="events" value={s.total.toLocaleString()} />
-          <Card label="processed" value={(s.byStatus.Processed ?? 0).toLocaleString()} />
-          <Card label="failed" value={(s.byStatus.Failed ?? 0).toLocaleString()} tone="bad" />
-          <Card label="published" value={(s.byStatus.Published ?? 0).toLocaleString()} />
+          <Card label="events" value={count(s.total)} />
+          <Card label="processed" value={count(s.byStatus.Processed ?? 0)} />
+          <Card label="failed" value={count(s.byStatus.Failed ?? 0)} tone="bad" />
+          <Card label="published" value={count(s.byStatus.Published ?? 0)} />
           <Card label="success rate" value={percent(s.successRate)} />
           <Card
             label="error rate"
@@ -83,10 +83,10 @@ export function OverviewPage() {
           />
           <Card
             label="dead events"
-            value={s.deadEvents.toLocaleString()}
+            value={count(s.deadEvents)}
             tone={s.deadEvents > 0 ? 'bad' : undefined}
           />
-          <Card label="retries made" value={s.retriesMade.toLocaleString()} />
+          <Card label="retries made" value={count(s.retriesMade)} />
           <Card label="storage (all tenants)" value={bytes(s.storage.totalBytes)} />
         </div>
       )}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
-import { dateTime, duration } from '../lib/format.js';
+import { count, dateTime, duration } from '../lib/format.js';
 import type { ParkedEvent, Subscription } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
 
@@ -49,10 +49,10 @@ export function SubscriptionsPage() {
                   <td>{s.state}</td>
                   <td>{s.owner ?? '—'}</td>
                   <td>
-                    {s.lagEvents.toLocaleString()} events, {duration(s.lagSeconds * 1000)}
+                    {count(s.lagEvents)} events, {duration(s.lagSeconds * 1000)}
                   </td>
                   <td>
-                    {s.delivered.toLocaleString()}
+                    {count(s.delivered)}
                     <div class="sub">{dateTime(s.lastDeliveredAt)}</div>
                   </td>
                   <td>{s.parked}</td>

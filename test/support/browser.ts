@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import chromium from '@sparticuz/chromium';
+import { chromium as playwright, type Browser } from 'playwright-core';
+
+/** Flags of @sparticuz/chromium's Lambda profile that would weaken what the tests check. */
+const UNWANTED = new Set(['--disable-web-security', '--allow-running-insecure-content']);
+
+/**
+ * A headless Chromium for the console's end-to-end tests: CHROMIUM_PATH when set, Debian's
+ * /usr/bin/chromium when installed, otherwise the one @sparticuz/chromium ships inside its npm
+ * package (npx playwright install downloads from a CDN, which a closed network cannot reach).
+ * That build runs single-process: launch one per test file.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const system = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const packaged = !existsSync(system);
+  const executablePath = packaged ? await chromium.executablePath() : system;
+  const args = [
+    ...(packaged ? chromium.args.filter((arg) => !UNWANTED.has(arg)) : ['--no-sandbox']),
+    // No calls home: the tests check that no request leaves the service's origin.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ];
+  return playwright.launch({ executablePath, args, headless: true });
+}
