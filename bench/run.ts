@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBenchDatabase } from './lib/bench-database.js';
 import { httpIngest } from './lib/http-ingest.js';
+import { consoleTiming } from './lib/console-timing.js';
 import { measureRoutes } from './lib/queries.js';
 import { rawBaseline } from './lib/raw-baseline.js';
 import { rawScan } from './lib/raw-scan.js';
@@ -72,8 +73,11 @@ try {
     EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
   });
   let routes;
+  let consoleLoad;
   try {
     routes = await measureRoutes(service.url, scale.querySamples, scale.queryEvents);
+    log('console: the overview in a fresh headless Chromium');
+    consoleLoad = await consoleTiming(service.url, 'tenant-0');
   } finally {
     await service.stop();
   }
@@ -106,6 +110,7 @@ try {
     scale,
     ...ingestSide?.results,
     queries,
+    console: consoleLoad,
     // Not vacuumed after the seed: what autovacuum had done when the routes were read.
     queryTable: { afterSeed: table, afterQueries: tableAfterQueries },
     stream: {
@@ -132,6 +137,10 @@ try {
     [
       `query table: pages all-visible after seed / after reads`,
       `${table.allVisiblePercent}% / ${tableAfterQueries.allVisiblePercent}% (autovacuum runs: ${tableAfterQueries.autovacuumCount})`,
+    ],
+    [
+      'console overview, cold load to data on screen',
+      `${consoleLoad.overviewReadyMs} ms (DOM interactive ${consoleLoad.domInteractiveMs} ms, ${Math.round(consoleLoad.firstLoadBytes / 1024)} KB transferred)`,
     ],
     ...queries.map((q) => [
       `GET ${q.route}`,

@@ -37,6 +37,7 @@ interface Results {
       rowsSoftDeletedMeanwhile: number;
     };
   };
+  console: { overviewReadyMs: number; domInteractiveMs: number; firstLoadBytes: number };
   queryTable: { afterSeed: { pages: number; allVisiblePercent: number } };
   queries: { route: string; samples: number; p50Ms: number; p99Ms: number; found: number }[];
   stream: {
@@ -159,6 +160,14 @@ describe('npm run bench --quick', () => {
     expect(live.sse.received).toBe(live.events);
     expect(live.handler.p99Ms).toBeGreaterThanOrEqual(live.handler.p50Ms);
     expect(ingestWithFollowers.ratioToBusAlone).toBeGreaterThan(0);
+  });
+
+  it('times the console overview in a browser and weighs its first load', () => {
+    expect(results.console.overviewReadyMs).toBeGreaterThan(0);
+    expect(results.console.domInteractiveMs).toBeGreaterThan(0);
+    // Pre-compressed assets: the page, its script and stylesheet weigh well under 60 KB.
+    expect(results.console.firstLoadBytes).toBeGreaterThan(10_000);
+    expect(results.console.firstLoadBytes).toBeLessThan(60 * 1024);
   });
 
   it('reports the peak RSS and the machine it ran on', () => {
