@@ -9,6 +9,8 @@ import { createRootLogger } from './logging/root-logger.js';
 import { DatabaseUnavailableFilter } from './common/database-unavailable.filter.js';
 import { refuseUnstorableUrlText, registerJsonBodyParser } from './common/json-body.parser.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
+import { registerErrorBodyShape } from './common/error-body.hook.js';
+import { StartupRouteLogger } from './logging/startup-route.logger.js';
 import { registerConsole } from './console/console.routes.js';
 import { DtoValidationPipe } from './common/validation.js';
 import { setupOpenApi } from './docs/openapi.js';
@@ -43,7 +45,7 @@ export async function createApp(
       }),
       { bufferLogs: true, abortOnError: false, bodyParser: false },
     );
-    app.useLogger(app.get(Logger));
+    app.useLogger(new StartupRouteLogger(app.get(Logger)));
     // Nest's own body parser is off (bodyParser: false): this one refuses what cannot be stored.
     registerJsonBodyParser(app, {
       maxEntries: config.jsonMaxEntries,
@@ -55,6 +57,7 @@ export async function createApp(
     });
     refuseUnstorableUrlText(app);
     await registerSecurityHeaders(app);
+    registerErrorBodyShape(app);
     await registerConsole(app, { pathPrefix: config.pathPrefix });
     app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
     app.useGlobalPipes(new DtoValidationPipe());

@@ -81,6 +81,8 @@ describe('ingest routes', () => {
         payload: { ...body, eventData: { note: 'changed' } },
       });
       expect(again.statusCode).toBe(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
       expect(again.json()).toMatchObject({
         eventId: 'append-1',
         eventData: { note: 'called back' },
@@ -179,6 +181,32 @@ describe('ingest routes', () => {
       expect(response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect(response.json<{ message: string }>().message).toMatch(message);
       expect(await counts()).toEqual(before);
+    });
+
+    it.each([
+      [
+        '413 for a body over the limit',
+        'application/json',
+        `"${'a'.repeat(1_100_000)}"`,
+        413,
+        'Payload Too Large',
+      ],
+      [
+        '415 for a content type it does not read',
+        'application/xml',
+        '<event/>',
+        415,
+        'Unsupported Media Type',
+      ],
+    ])('answers %s as {statusCode, error, message}', async (_, type, payload, status, error) => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/events',
+        headers: { 'content-type': type },
+        payload,
+      });
+      expect(response.statusCode).toBe(status);
+      expect(response.json()).toEqual({ statusCode: status, error, message: expect.any(String) });
     });
 
     it('answers 400 for a body that is not JSON', async () => {

@@ -157,6 +157,16 @@ describe('metrics and logs', () => {
     expect(count('GET', '/api/events', '401')).toBe(1);
   });
 
+  it('logs each route at start-up with the path it is served at', () => {
+    const messages = logs.lines.map((line) => String(line.msg));
+    expect(messages).toContain('Mapped {/metrics, GET} route');
+    expect(messages).toContain('Mapped {/health, GET} route');
+    expect(messages).toContain('Mapped {/api/events, POST} route');
+    expect(messages.filter((m) => m.includes('/api/metrics') || m.includes('/api/health'))).toEqual(
+      [],
+    );
+  });
+
   it('exposes the Node default metrics', async () => {
     const text = await scrape();
     expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);

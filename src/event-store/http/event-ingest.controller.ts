@@ -55,7 +55,12 @@ export class EventIngestController {
   /** 201 with the stored event; the same eventId again: 200 with the event as stored. */
   @Post()
   @ApiCreatedResponse({ type: EventView, description: 'stored' })
-  @ApiOkResponse({ type: EventView, description: 'already stored under this eventId' })
+  @ApiOkResponse({
+    type: EventView,
+    description:
+      'this eventId was stored before: nothing written, the event as stored (which may differ from this body), header Idempotent-Replayed: true',
+    headers: { 'Idempotent-Replayed': { description: 'true', schema: { type: 'string' } } },
+  })
   @ApiConflictResponse({ type: ErrorView, description: 'the eventId belongs to another event' })
   @ApiAcceptedResponse({
     type: SpooledEventView,
@@ -101,7 +106,8 @@ export class EventIngestController {
         `eventId ${eventId} was used by an event that has since been deleted; ids are never reused`,
       );
     }
-    void reply.status(HttpStatus.OK);
+    // Same eventId, whatever the body: nothing was written, and the answer says so.
+    void reply.status(HttpStatus.OK).header('idempotent-replayed', 'true');
     return EventView.fromRow(stored);
   }
 
