@@ -6,17 +6,25 @@ import { Database } from './database.js';
 import { migrateDown, migrateUp } from './migration-runner.js';
 
 /**
- * `npm run migration:up|down`: the same database choice and advisory lock as start-up, so the
- * command is safe while instances of the service are starting.
+ * `npm run migration:up|down|status`: the same database choice and advisory lock as start-up, so
+ * the command is safe while instances of the service are starting.
  */
 async function main(direction: string | undefined): Promise<void> {
-  if (direction !== 'up' && direction !== 'down') {
-    throw new ConfigError([`migration direction must be up or down, got ${String(direction)}`]);
+  if (direction !== 'up' && direction !== 'down' && direction !== 'status') {
+    throw new ConfigError([
+      `migration command must be up, down or status, got ${String(direction)}`,
+    ]);
   }
   const config = AppConfig.fromEnv();
   const logger = createRootLogger(config).child({ context: 'migrate' });
   const database = await Database.open(config, logger, { migrate: false });
   try {
+    if (direction === 'status') {
+      const executed = (await database.orm.migrator.getExecuted()).map((m) => m.name);
+      const pending = (await database.orm.migrator.getPending()).map((m) => m.name);
+      logger.info({ executed, pending }, `${executed.length} applied, ${pending.length} pending`);
+      return;
+    }
     const names =
       direction === 'up' ? await migrateUp(database.orm) : await migrateDown(database.orm);
     if (names.length > 0) {
