@@ -11,7 +11,13 @@ export function setupOpenApi(app: INestApplication): void {
         'scoped to one tenant per request.',
     )
     .setVersion(PROCESSOR_VERSION)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key of API_KEYS' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      // An opaque key from API_KEYS, compared as it is; not a JWT.
+      bearerFormat: 'API key',
+      description: 'an API key of API_KEYS',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

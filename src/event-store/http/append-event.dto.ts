@@ -21,12 +21,12 @@ export class AppendEventDto {
   @IsNotEmpty()
   @MaxChars(100)
   eventId?: string;
-  @ApiProperty()
+  @ApiProperty({ maxLength: 100 })
   @IsString()
   @IsNotEmpty()
   @MaxChars(100)
   eventType!: string;
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 20, description: "'1.0' when absent" })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -41,12 +41,12 @@ export class AppendEventDto {
   @Transform(toDecimalString)
   @IsInt64()
   aggregateId!: string;
-  @ApiProperty()
+  @ApiProperty({ maxLength: 50 })
   @IsString()
   @IsNotEmpty()
   @MaxChars(50)
   aggregateType!: string;
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 50, description: "'Unknown' when absent" })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -64,7 +64,7 @@ export class AppendEventDto {
   @IsOptional()
   @IsString()
   eventDescription?: string;
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', maxLength: 100 } })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -78,7 +78,7 @@ export class AppendEventDto {
   @Transform(toDecimalString)
   @IsInt64()
   relatedEntityId?: string;
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 50 })
   @IsOptional()
   @IsString()
   @IsNotEmpty()

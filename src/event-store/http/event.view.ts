@@ -26,7 +26,7 @@ export class EventView {
   })
   eventMetadata!: Record<string, unknown>;
   @ApiProperty({ type: 'string', nullable: true, maxLength: 500 }) eventDescription!: string | null;
-  @ApiProperty({ enum: Object.values(EventStatus) }) eventStatus!: EventStatus;
+  @ApiProperty({ enum: Object.values(EventStatus), maxLength: 20 }) eventStatus!: EventStatus;
   @ApiProperty({ description: 'processing attempts so far' }) processCount!: number;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   lastProcessedAt!: string | null;
@@ -41,9 +41,9 @@ export class EventView {
   @ApiProperty({ maxLength: 50 }) tenantId!: string;
   @ApiProperty({ description: 'false once soft-deleted' }) isValid!: boolean;
   @ApiProperty({ format: 'date-time' }) createDate!: string;
-  @ApiProperty() createBy!: string;
+  @ApiProperty({ maxLength: 100 }) createBy!: string;
   @ApiProperty({ format: 'date-time' }) modifyDate!: string;
-  @ApiProperty() modifyBy!: string;
+  @ApiProperty({ maxLength: 100 }) modifyBy!: string;
 
   static fromRow(row: EventRow): EventView {
     return Object.assign(new EventView(), {

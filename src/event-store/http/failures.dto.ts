@@ -64,7 +64,7 @@ export class RetrySelectionDto {
   @IsOptional()
   @IsTimestamp()
   endDate?: string;
-  @ApiPropertyOptional({ default: true, description: 'dead events (no retry left) too' })
+  @ApiPropertyOptional({ description: 'dead events (no retry left) too; true when absent' })
   @IsOptional()
   @IsBoolean()
   includeDead?: boolean;

@@ -102,7 +102,8 @@ export class QueryEventsDto {
   days?: number;
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', maxLength: 100 },
     description: 'the event carries all of these tags; tags=a,b or tags=a&tags=b',
   })
   @IsOptional()

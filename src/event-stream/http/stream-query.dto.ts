@@ -18,7 +18,8 @@ export class StreamQueryDto {
   from?: string;
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: { type: 'string', maxLength: 100 },
     description: 'only these event types: eventType=a,b or eventType=a&eventType=b',
   })
   @IsOptional()

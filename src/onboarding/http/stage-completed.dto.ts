@@ -47,7 +47,7 @@ const id = (): PropertyDecorator => (target, key) => {
 
 /** Body of POST /api/onboarding/stage-completed: the fields of SPEC §2. */
 export class StageCompletedDto {
-  @ApiPropertyOptional({ description: 'a new UUID when absent' })
+  @ApiPropertyOptional({ description: 'a new UUID when absent', maxLength: 100 })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -57,7 +57,7 @@ export class StageCompletedDto {
   @IsOptional()
   @IsTimestamp()
   timestamp?: string;
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 20 })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
