@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { EventsClient } from '../../examples/http-client/events-client.js';
 import { CustomerNotifier } from '../../examples/order-shipped/customer-notifier.js';
 import { OrderShippedModule } from '../../examples/order-shipped/order-shipped.module.js';
 import { ShippingService } from '../../examples/order-shipped/shipping.service.js';
@@ -60,5 +61,28 @@ describe('the OrderShipped example module', () => {
       headers: { 'x-tenant-id': 'acme' },
     });
     expect(byOrder.json<unknown[]>()).toHaveLength(1);
+  });
+
+  it('appends and reads with the fetch client of examples/http-client, retries included', async () => {
+    await app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    const client = new EventsClient(base, { tenant: 'globex' });
+    const event = {
+      eventId: 'fetch-1',
+      eventType: 'CustomerNoted',
+      aggregateType: 'Customer',
+      aggregateId: '9007199254740993',
+      eventData: { note: 'from fetch' },
+    };
+    expect(await client.append(event)).toMatchObject({
+      replayed: false,
+      event: { eventId: 'fetch-1', aggregateId: '9007199254740993' },
+    });
+    expect((await client.append(event)).replayed).toBe(true);
+    await client.append({ ...event, eventId: 'fetch-2' });
+    const ids: string[] = [];
+    for await (const stored of client.aggregate('Customer', '9007199254740993'))
+      ids.push(stored.eventId);
+    expect(ids).toEqual(['fetch-1', 'fetch-2']);
   });
 });

@@ -5,7 +5,8 @@ import type { EventRow } from '../event-row.js';
 
 const BIGINT = {
   oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d+$' }],
-  description: 'bigint: a JSON number when it is a safe integer, otherwise a decimal string',
+  description:
+    'int64: a JSON number while it is a safe integer (|n| ≤ 2^53 − 1), a decimal string beyond, so that no digit is lost',
 };
 
 /** A stored event over HTTP: the columns of SPEC §3 in camelCase. */
