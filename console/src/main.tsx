@@ -41,8 +41,10 @@ function App() {
         setState({ kind: 'needs-key', error: hadKey ? session.problem : undefined });
       },
       (error: unknown) => {
-        // 403: an operator's chosen tenant is not a valid tenant name; forget it.
-        if (error instanceof ApiError && error.status === 403) credentials.chooseTenant(null);
+        // 400 or 403: the chosen tenant is not a tenant name, or not this key's: forget it.
+        if (error instanceof ApiError && (error.status === 400 || error.status === 403)) {
+          credentials.chooseTenant(null);
+        }
         setState({ kind: 'needs-key', error: (error as Error).message });
       },
     );
@@ -163,11 +165,13 @@ function TenantSwitcher(props: { tenant: string; onChange: () => void }) {
         credentials.chooseTenant(value.trim() || null);
         props.onChange();
       }}
+      title="1 to 50 letters, digits, _ . : or -"
     >
       <label>
         <span>tenant</span>
         <input
           name="tenant"
+          pattern="[A-Za-z0-9_.:\-]{1,50}"
           list="known-tenants"
           value={value}
           onInput={(e) => setValue(e.currentTarget.value)}
@@ -190,7 +194,7 @@ function Page(props: { path: string; query: string; operator: boolean }) {
       return <OverviewPage />;
     case 'events':
       return rest.length > 0 ? (
-        <EventDetailPage eventId={decodeURIComponent(rest.join('/'))} />
+        <EventDetailPage eventId={decoded(rest.join('/'))} />
       ) : (
         <EventsPage query={props.query} />
       );
@@ -212,6 +216,15 @@ function Page(props: { path: string; query: string; operator: boolean }) {
       </p>
     </section>
   );
+}
+
+/** A path segment as text; one with a malformed escape (a hand-edited URL) stays as typed. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 render(<App />, document.getElementById('app')!);

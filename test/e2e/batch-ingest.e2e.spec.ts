@@ -208,6 +208,29 @@ describe('POST /api/events/batch', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json<BatchResult>().created).toBe(600);
 
+    // One event may not use the batch's room: it gets what a single append gets.
+    const wide = Object.fromEntries(Array.from({ length: 25_000 }, (_, i) => [`k${i}`, i]));
+    const oneTooLarge = await post({
+      events: [event('wide-1', { eventData: wide }), event('small-1')],
+    });
+    expect(oneTooLarge.statusCode).toBe(200);
+    expect(oneTooLarge.json<BatchResult>().items).toEqual([
+      {
+        index: 0,
+        eventId: 'wide-1',
+        status: 'rejected',
+        error: 'the event has more than 20000 keys and array items (HTTP_JSON_MAX_ENTRIES)',
+      },
+      { index: 1, eventId: 'small-1', status: 'created' },
+    ]);
+    const heavy = await post({
+      events: [event('heavy-1', { eventData: { text: 'x'.repeat(1_100_000) } })],
+    });
+    expect(heavy.json<BatchResult>().items[0]).toMatchObject({
+      status: 'rejected',
+      error: expect.stringContaining('HTTP_BODY_LIMIT_BYTES') as string,
+    });
+
     const tooBig = await post({
       events: [event('huge-1', { eventData: { text: 'x'.repeat(17_000_000) } })],
     });

@@ -143,4 +143,26 @@ describe('paging GET /api/events', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json<{ message: string }>().message).toMatch(message);
   });
+
+  it.each([
+    [
+      'a timestamp PostgreSQL cannot read',
+      ['eventTimestamp', 'desc', '2026-13-45 99:99:99+00', '1'],
+    ],
+    [
+      'an id beyond int8',
+      ['eventTimestamp', 'desc', '2026-01-01 00:00:00+00', '9999999999999999999'],
+    ],
+    ['a fractional process count', ['processCount', 'desc', '1.5', '1']],
+    ['an aggregate id beyond int8', ['aggregateId', 'asc', '99999999999999999999', '1']],
+    ['a NUL in a type', ['eventType', 'asc', 'a\u0000b', '1']],
+  ])('answers 400, not 500, to an edited cursor with %s', async (_, parts) => {
+    const [sortField, sortOrder] = parts;
+    const cursor = Buffer.from(JSON.stringify(parts)).toString('base64url');
+    const response = await get(
+      `/api/events?sortField=${sortField}&sortOrder=${sortOrder}&cursor=${cursor}`,
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ message: string }>().message).toMatch(/cursor must be a nextCursor/);
+  });
 });

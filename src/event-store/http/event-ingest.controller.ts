@@ -23,6 +23,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { CurrentCaller, type Caller } from '../../access/caller.js';
 import { Clock } from '../../common/clock.js';
+import { AppConfig } from '../../config/app-config.js';
 import { DtoValidationPipe } from '../../common/validation.js';
 import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
 import type { EventEnvelope } from '../event-envelope.js';
@@ -50,6 +51,7 @@ export class EventIngestController {
     private readonly pipeline: EventPipeline,
     private readonly queries: EventQueries,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   /** 201 with the stored event; the same eventId again: 200 with the event as stored. */
@@ -171,6 +173,13 @@ export class EventIngestController {
     caller: Caller,
     now: Date,
   ): Promise<{ envelope: EventEnvelope } | { eventId: string | null; error: string }> {
+    // One event of a batch gets no more room than a single append: the batch's own limits are
+    // for the whole body.
+    const tooLarge = oversized(item, this.config.bodyLimitBytes, this.config.jsonMaxEntries);
+    if (tooLarge !== undefined) {
+      const eventId = (item as { eventId?: unknown }).eventId;
+      return { eventId: typeof eventId === 'string' ? eventId : null, error: tooLarge };
+    }
     try {
       const dto = (await this.itemValidation.transform(item, {
         type: 'body',
@@ -225,6 +234,26 @@ function batchItem(
     default:
       return { index, eventId, status: 'rejected', error: foreignId(eventId) };
   }
+}
+
+/** Why one event is over a single append's limits (HTTP_BODY_LIMIT_BYTES, HTTP_JSON_MAX_ENTRIES). */
+function oversized(item: unknown, maxBytes: number, maxEntries: number): string | undefined {
+  let entries = 0;
+  const pending: unknown[] = [item];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    const children: unknown[] = Array.isArray(value) ? value : Object.values(value);
+    entries += children.length;
+    if (entries > maxEntries) {
+      return `the event has more than ${maxEntries} keys and array items (HTTP_JSON_MAX_ENTRIES)`;
+    }
+    pending.push(...children);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(item) ?? '');
+  return bytes > maxBytes
+    ? `the event is ${bytes} bytes of JSON, more than one append takes (HTTP_BODY_LIMIT_BYTES ${maxBytes})`
+    : undefined;
 }
 
 function messageOf(error: HttpException): string {

@@ -35,14 +35,16 @@ export class RetrySelectionDto {
   @IsNotEmpty()
   @MaxChars(100)
   handler?: string;
+  // A cause is a stored error's first line (at most 1500 characters) with each run of digits
+  // made `<n>`: up to three times as long.
   @ApiPropertyOptional({
-    maxLength: 2000,
+    maxLength: 4500,
     description: 'a cause as GET /api/events/failures gives it',
   })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
-  @MaxChars(2000)
+  @MaxChars(4500)
   cause?: string;
   @ApiPropertyOptional({ maxLength: 100 })
   @IsOptional()

@@ -13,6 +13,7 @@ import { SqlPool } from '../../database/sql.js';
 import { failureGroups, type FailureGroupRow } from '../store/failure-groups.js';
 import {
   createRetrySelection,
+  deleteRetrySelection,
   retrySelectionState,
   runRetrySelection,
 } from '../store/retry-selections.js';
@@ -48,30 +49,27 @@ export class BulkRetryOperations {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + SELECTION_TTL_MS);
     const selectionId = randomUUID();
-    // One transaction: a selection that is too wide is refused and leaves nothing behind.
-    const matched = await this.db.transaction(async (tx) => {
-      const count = await createRetrySelection(
-        tx,
-        {
-          id: selectionId,
-          tenantId: caller.tenantId,
-          filter: {
-            ...filter,
-            startDate:
-              filter.startDate === undefined ? undefined : parseTimestamp(filter.startDate),
-            endDate: filter.endDate === undefined ? undefined : parseTimestamp(filter.endDate),
-          },
-          limit: MAX_SELECTION + 1,
+    const matched = await createRetrySelection(
+      this.db,
+      {
+        id: selectionId,
+        tenantId: caller.tenantId,
+        filter: {
+          ...filter,
+          startDate: filter.startDate === undefined ? undefined : parseTimestamp(filter.startDate),
+          endDate: filter.endDate === undefined ? undefined : parseTimestamp(filter.endDate),
         },
-        { now, expiresAt },
+        limit: MAX_SELECTION + 1,
+      },
+      { now, expiresAt },
+    );
+    if (matched > MAX_SELECTION) {
+      // Never run: it goes with the next clean-up of old selections, or now.
+      await deleteRetrySelection(this.db, { id: selectionId, tenantId: caller.tenantId });
+      throw new BadRequestException(
+        `the filter matches more than ${MAX_SELECTION} failed events; narrow it (by startDate and endDate, say) and retry in parts`,
       );
-      if (count > MAX_SELECTION) {
-        throw new BadRequestException(
-          `the filter matches more than ${MAX_SELECTION} failed events; narrow it (by startDate and endDate, say) and retry in parts`,
-        );
-      }
-      return count;
-    });
+    }
     return { selectionId, matched, expiresAt };
   }
 

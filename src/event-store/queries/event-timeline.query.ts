@@ -31,8 +31,11 @@ const TIMELINE = new BoundSql(`
   select b.at, coalesce(sum(s.events), 0)::float8 as total,
     coalesce(sum(s.events) filter (where s.event_status = 'Processed'), 0)::float8 as processed,
     coalesce(sum(s.events) filter (where s.event_status = 'Failed'), 0)::float8 as failed
-  from generate_series(date_trunc(?, ?::timestamptz at time zone 'UTC') at time zone 'UTC',
-      ?::timestamptz, ?::interval) as b(at)
+  -- The series steps through UTC wall-clock time (timestamp without time zone): stepping a
+  -- timestamptz by '1 day' would follow the session's time zone across daylight saving.
+  from generate_series(date_trunc(?, ?::timestamptz at time zone 'UTC'),
+      ?::timestamptz at time zone 'UTC', ?::interval) as g(utc)
+  cross join lateral (select g.utc at time zone 'UTC' as at) as b
   left join ff_event_stats s
     on s.tenant_id = ? and s.hour >= b.at and s.hour < b.at + ?::interval and s.hour >= ?
   group by b.at

@@ -3,6 +3,7 @@ import { seedEvents, type SeedEvent } from '../../../test/support/seed-events.js
 import { failureGroups } from './failure-groups.js';
 import {
   createRetrySelection,
+  deleteRetrySelection,
   retrySelectionState,
   runRetrySelection,
 } from './retry-selections.js';
@@ -138,5 +139,37 @@ describe('failure groups and retry selections', () => {
     const key = { id, tenantId: 'acme' };
     expect(await runRetrySelection(db.sql, key, { now: LATER, actor: 't' })).toBeUndefined();
     expect(await retrySelectionState(db.sql, key)).toBe('expired');
+  });
+
+  it('keeps an expired selection for a day, so that a late run hears "expired", then forgets it', async () => {
+    const old = { id: '00000000-0000-4000-8000-000000000004', tenantId: 'acme' };
+    await createRetrySelection(
+      db.sql,
+      { ...old, filter: {}, limit: 10 },
+      { now: NOW, expiresAt: NOW },
+    );
+    const another = (id: string, at: Date) =>
+      createRetrySelection(
+        db.sql,
+        { id, tenantId: 'globex', filter: {}, limit: 10 },
+        { now: at, expiresAt: at },
+      );
+    await another('00000000-0000-4000-8000-000000000005', LATER);
+    expect(await retrySelectionState(db.sql, old)).toBe('expired');
+    await another('00000000-0000-4000-8000-000000000006', new Date(NOW.getTime() + 2 * 86_400_000));
+    expect(await retrySelectionState(db.sql, old)).toBe('unknown');
+  });
+
+  it('deletes a selection that will not run, for its tenant only', async () => {
+    const key = { id: '00000000-0000-4000-8000-000000000007', tenantId: 'acme' };
+    await createRetrySelection(
+      db.sql,
+      { ...key, filter: {}, limit: 10 },
+      { now: NOW, expiresAt: LATER },
+    );
+    await deleteRetrySelection(db.sql, { ...key, tenantId: 'globex' });
+    expect(await retrySelectionState(db.sql, key)).toBe('expired');
+    await deleteRetrySelection(db.sql, key);
+    expect(await retrySelectionState(db.sql, key)).toBe('unknown');
   });
 });

@@ -18,12 +18,13 @@ export interface RetryFilter {
 /**
  * Freezes the row ids of the tenant's Failed events that match into a new selection, at most
  * `limit` of them (the caller asks for one more than it allows, to tell a filter that is too
- * wide), and deletes expired selections on the way. The count is what the person previewing
- * sees; the retry touches these rows and no others.
+ * wide), and deletes selections expired for a day (until then a late run is told "expired", not
+ * "unknown"). The count is what the person previewing sees; the retry touches these rows and
+ * no others.
  */
 const CREATE_SELECTION = new BoundSql(`
   with expired as (
-    delete from ff_retry_selections where expires_at < ?
+    delete from ff_retry_selections where expires_at < ?::timestamptz - interval '1 day'
   ), matched as (
     select distinct f.id from (${FAILED_HANDLERS}) as f
     where (?::text is null or f.handler = ?)
@@ -122,4 +123,16 @@ export async function retrySelectionState(
     key.tenantId,
   ]);
   return row?.state ?? 'unknown';
+}
+
+/** Removes a selection that will never run (its filter was too wide). */
+const DELETE_SELECTION = new BoundSql(
+  `delete from ff_retry_selections where id = ? and tenant_id = ?`,
+);
+
+export async function deleteRetrySelection(
+  db: SqlExecutor,
+  key: { id: string; tenantId: string },
+): Promise<void> {
+  await DELETE_SELECTION.run(db, [key.id, key.tenantId]);
 }
