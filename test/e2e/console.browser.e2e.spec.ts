@@ -238,7 +238,8 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: 'Next page' }).click();
     await page.waitForURL(/cursor=/);
     await page.getByText('a later page').waitFor();
-    expect(await page.locator('tbody tr').count()).toBe(5);
+    // The previous page stays on screen until the next one has arrived.
+    await page.waitForFunction("document.querySelectorAll('tbody tr').length === 5");
     expect(await page.getByRole('button', { name: 'Next page' }).count()).toBe(0);
     await page.getByRole('button', { name: 'First page' }).click();
     await page.waitForURL((url) => !url.search.includes('cursor'));
@@ -253,6 +254,8 @@ describe('the console in a browser', () => {
     expect(await page.getByTestId('event-status').textContent()).toBe('Failed');
     expect(await page.locator('dl.columns dt').count()).toBe(25);
     expect(await page.getByRole('cell', { name: 'ledger', exact: true }).count()).toBe(1);
+    // The aggregate's events load after the event itself.
+    await page.locator('ol.aggregate li').nth(3).waitFor();
     expect(await page.locator('ol.aggregate li').count()).toBe(4);
     await shoot('event-detail');
 
