@@ -118,6 +118,29 @@ describe('POST /api/events/batch', () => {
     ]);
   });
 
+  it('refuses the id of an event deleted since, as a single append does with 409', async () => {
+    expect((await post({ events: [event('deleted-1')] })).json<BatchResult>().created).toBe(1);
+    await db.query(`update ff_events set is_valid = false where event_id = 'deleted-1'`);
+    const again = await post({ events: [event('deleted-1'), event('deleted-2')] });
+    const message =
+      'eventId deleted-1 was used by an event that has since been deleted; ids are never reused';
+    expect(again.json<BatchResult>()).toMatchObject({ created: 1, duplicates: 0, rejected: 1 });
+    expect(again.json<BatchResult>().items[0]).toEqual({
+      index: 0,
+      eventId: 'deleted-1',
+      status: 'rejected',
+      error: message,
+    });
+    const single = await app.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers: { 'x-tenant-id': 'acme' },
+      payload: event('deleted-1'),
+    });
+    expect(single.statusCode).toBe(409);
+    expect(single.json<{ message: string }>().message).toBe(message);
+  });
+
   it('writes a batch in one transaction and answers once it is committed', async () => {
     const ids = Array.from({ length: 1000 }, (_, i) => `one-tx-${String(i).padStart(4, '0')}`);
     const response = await post({ events: ids.map((id) => event(id)) });

@@ -24,6 +24,8 @@ import type { FastifyReply } from 'fastify';
 import { CurrentCaller, type Caller } from '../../access/caller.js';
 import { Clock } from '../../common/clock.js';
 import { AppConfig } from '../../config/app-config.js';
+import { SqlPool } from '../../database/sql.js';
+import { findDeleted } from '../store/find-deleted.js';
 import { DtoValidationPipe } from '../../common/validation.js';
 import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
 import type { EventEnvelope } from '../event-envelope.js';
@@ -40,6 +42,8 @@ import { SpooledEventView } from './spooled-event.view.js';
 export const MAX_BATCH_EVENTS = 1000;
 
 const foreignId = (eventId: string) => `eventId ${eventId} is already used by another event`;
+const deletedId = (eventId: string) =>
+  `eventId ${eventId} was used by an event that has since been deleted; ids are never reused`;
 
 @ApiTags('events')
 @ApiTenantScoped()
@@ -52,6 +56,7 @@ export class EventIngestController {
     private readonly queries: EventQueries,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly db: SqlPool,
   ) {}
 
   /** 201 with the stored event; the same eventId again: 200 with the event as stored. */
@@ -103,11 +108,7 @@ export class EventIngestController {
       eventId,
     );
     if (!stored) throw new ConflictException(foreignId(eventId));
-    if (!stored.is_valid) {
-      throw new ConflictException(
-        `eventId ${eventId} was used by an event that has since been deleted; ids are never reused`,
-      );
-    }
+    if (!stored.is_valid) throw new ConflictException(deletedId(eventId));
     // Same eventId, whatever the body: nothing was written, and the answer says so.
     void reply.status(HttpStatus.OK).header('idempotent-replayed', 'true');
     return EventView.fromRow(stored);
@@ -155,7 +156,13 @@ export class EventIngestController {
     );
     const lost = outcomes.find((outcome) => outcome?.status === 'lost');
     if (lost?.status === 'lost') throw lost.error;
-    const items = judged.map((item, index) => batchItem(index, item, outcomes[index]));
+    // As for a single append: an id of an event deleted since is refused, not a duplicate.
+    const deleted = await findDeleted(
+      this.db,
+      caller.tenantId,
+      outcomes.flatMap((o) => (o?.status === 'duplicate' ? [o.envelope.eventId] : [])),
+    );
+    const items = judged.map((item, index) => batchItem(index, item, outcomes[index], deleted));
     const count = (status: BatchItemView['status']) =>
       items.filter((item) => item.status === status).length;
     return {
@@ -221,14 +228,18 @@ function batchItem(
   index: number,
   judged: { envelope: EventEnvelope } | { eventId: string | null; error: string },
   outcome: PersistOutcome | undefined,
+  deleted: ReadonlySet<string>,
 ): BatchItemView {
   if (!('envelope' in judged)) {
     return { index, eventId: judged.eventId, status: 'rejected', error: judged.error };
   }
   const eventId = judged.envelope.eventId;
   switch (outcome!.status) {
-    case 'created':
     case 'duplicate':
+      return deleted.has(eventId)
+        ? { index, eventId, status: 'rejected', error: deletedId(eventId) }
+        : { index, eventId, status: 'duplicate' };
+    case 'created':
     case 'spooled':
       return { index, eventId, status: outcome!.status };
     default:
