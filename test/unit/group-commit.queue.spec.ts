@@ -24,6 +24,21 @@ describe('GroupCommitQueue', () => {
     expect(db.batches).toEqual([['a', 'b', 'c']]);
   });
 
+  it('bounds a batch by weight as well as by count, and never leaves a heavy item behind', async () => {
+    const db = fakeDatabase();
+    const queue = new GroupCommitQueue({
+      ...db,
+      maxBatch: 100,
+      maxConcurrent: 1,
+      maxQueued: 1000,
+      maxBatchWeight: 10,
+      weight: (item: string) => item.length,
+    });
+    const items = ['aaaa', 'bbbb', 'cccc', 'x'.repeat(25), 'd'];
+    await Promise.all(items.map((item) => queue.submit(item)));
+    expect(db.batches).toEqual([['aaaa', 'bbbb'], ['cccc'], ['x'.repeat(25)], ['d']]);
+  });
+
   it('fails only the refused item of a batch and commits the others', async () => {
     const db = fakeDatabase();
     const queue = new GroupCommitQueue({ ...db, maxBatch: 100, maxConcurrent: 1, maxQueued: 1000 });

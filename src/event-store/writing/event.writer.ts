@@ -30,6 +30,12 @@ import { GroupCommitQueue } from './group-commit.queue.js';
  * write a whole POST /api/events/batch (up to 1000 events) in one statement.
  */
 const MAX_BATCH = 1000;
+/**
+ * And at most this much event JSON per statement: a flush holds its rows several times over
+ * (objects, the JSON parameter, the wire buffer), so the size of a batch is bounded too, not only
+ * its count (1000 events of 1 MB would not fit the heap the service ships with).
+ */
+const MAX_BATCH_JSON_CHARS = 4 * 1024 * 1024;
 /** Statements in flight at once, each on its own pooled connection. */
 const MAX_CONCURRENT = 2;
 /** Events held in memory before appenders are refused (they spill to the outage spool). */
@@ -93,6 +99,8 @@ export class EventWriter {
     const options = { maxBatch: MAX_BATCH, maxConcurrent: MAX_CONCURRENT, maxQueued: MAX_QUEUED };
     this.appends = new GroupCommitQueue({
       ...options,
+      maxBatchWeight: MAX_BATCH_JSON_CHARS,
+      weight: (item) => jsonChars(item.event.envelope.eventData),
       // A full queue means the database is slower than the publishers: the pipeline spills to
       // the outage spool instead of holding ever more events in memory.
       whenFull: 'reject',
@@ -238,4 +246,15 @@ function withProcessingInfo(metadata: Record<string, unknown>, now: Date) {
       ),
     },
   };
+}
+
+/** Characters of an event's data as JSON, remembered per object (an append weighs it once). */
+const WEIGHTS = new WeakMap<object, number>();
+function jsonChars(data: Record<string, unknown>): number {
+  let chars = WEIGHTS.get(data);
+  if (chars === undefined) {
+    chars = JSON.stringify(data).length;
+    WEIGHTS.set(data, chars);
+  }
+  return chars;
 }

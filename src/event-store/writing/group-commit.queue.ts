@@ -5,6 +5,12 @@ export interface GroupCommitOptions<T, R> {
   readonly flush: (items: T[]) => Promise<R[]>;
   /** Items per statement. */
   readonly maxBatch: number;
+  /**
+   * And at most this much of `weight` per statement (a batch always takes at least one item):
+   * what a flush holds in memory is bounded by size, not only by count.
+   */
+  readonly maxBatchWeight?: number;
+  readonly weight?: (item: T) => number;
   /** Batches written at the same time, each on its own connection. */
   readonly maxConcurrent: number;
   /** Items held in memory; past this, submit waits for room (back-pressure)... */
@@ -74,7 +80,7 @@ export class GroupCommitQueue<T, R> {
 
   private drain(): void {
     while (this.inFlight < this.options.maxConcurrent && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.queue.splice(0, this.batchLength());
       for (const wake of this.waitingForRoom.splice(0, batch.length)) wake();
       this.inFlight += 1;
       void this.write(batch).finally(() => {
@@ -82,6 +88,19 @@ export class GroupCommitQueue<T, R> {
         this.schedule();
       });
     }
+  }
+
+  /** How many queued items the next batch takes: up to maxBatch, and up to maxBatchWeight. */
+  private batchLength(): number {
+    const { maxBatch, maxBatchWeight, weight } = this.options;
+    const limit = Math.min(maxBatch, this.queue.length);
+    if (maxBatchWeight === undefined || weight === undefined) return limit;
+    let total = 0;
+    for (let index = 0; index < limit; index += 1) {
+      total += weight(this.queue[index].item);
+      if (total > maxBatchWeight) return Math.max(1, index);
+    }
+    return limit;
   }
 
   private async write(batch: Entry<T, R>[], attempt = 1): Promise<void> {
