@@ -61,6 +61,11 @@ export function toDate(value: Date | string): Date {
   return value instanceof Date ? value : parsePostgresTimestamp(value);
 }
 
+/** A column value as ISO 8601 text for an answer; null stays null. */
+export function isoOrNull(value: Date | string | null): string | null {
+  return value === null ? null : toDate(value).toISOString();
+}
+
 function zoneMinutes(zone: string): number | undefined {
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { toDate } from '../../common/timestamp.js';
+import { isoOrNull, toDate } from '../../common/timestamp.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
 
@@ -86,8 +86,4 @@ function bigintToJson(value: string): number | string {
 
 function iso(value: Date | string): string {
   return toDate(value).toISOString();
-}
-
-function isoOrNull(value: Date | string | null): string | null {
-  return value === null ? null : iso(value);
 }

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentCaller, type Caller } from '../../access/caller.js';
-import { toDate } from '../../common/timestamp.js';
+import { isoOrNull } from '../../common/timestamp.js';
 import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
 import { BulkRetryOperations } from '../operations/bulk-retry.operations.js';
 import { ErrorView } from './error.view.js';
@@ -83,8 +83,4 @@ export class FailuresController {
   ): Promise<RetrySelectionResultView> {
     return this.bulkRetry.run(caller, params.selectionId);
   }
-}
-
-function isoOrNull(value: Date | string | null): string | null {
-  return value === null ? null : toDate(value).toISOString();
 }
