@@ -3,7 +3,9 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import {
   EventDurationBucket,
+  EventDurationDay,
   EventStatsBucket,
+  EventStatsDay,
 } from '../event-store/entities/event-stats.entity.js';
 import { EventSubscription } from '../event-store/entities/event-subscription.entity.js';
 import { ParkedEvent } from '../event-store/entities/parked-event.entity.js';
@@ -20,6 +22,8 @@ export const entities = [
   RetrySelection,
   EventStatsBucket,
   EventDurationBucket,
+  EventStatsDay,
+  EventDurationDay,
 ];
 
 /** The one ORM configuration, shared by the service, the migration CLI and the tests. */

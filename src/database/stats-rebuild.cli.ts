@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { createRootLogger } from '../logging/root-logger.js';
 import { exitWithStartupFailure } from '../startup-failure.js';
 import { Database } from './database.js';
-import { REBUILD_STATEMENTS } from './migrations/sql/statistics-rollup.js';
+import { ALL_TIERS, rebuildStatements } from './migrations/sql/statistics-rollup.js';
 
 /**
  * `npm run stats:rebuild`: counts the statistics rollups again from every stored event (after a
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     await database.sql.transaction(async (tx) => {
       await tx.query('lock table ff_events in share mode');
-      for (const statement of REBUILD_STATEMENTS) await tx.query(statement);
+      for (const statement of rebuildStatements(ALL_TIERS)) await tx.query(statement);
     });
     const [{ buckets }] = (
       await database.sql.query<{ buckets: number }>(

@@ -124,6 +124,7 @@ const ALL_MIGRATIONS = [
   'AddEventStream_20261125',
   'AddStatisticsRollups_20261125',
   'AddRetrySelections_20261125',
+  'AddDailyStatistics_20261125',
 ];
 
 describe('migrations', () => {
@@ -217,6 +218,20 @@ describe('migrations', () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
 
+    const daily = `select coalesce(sum(events), 0)::int as events from ff_event_stats_daily
+      where tenant_id = 't'`;
+    expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 1 }]);
+    expect(await migrateDown(orm)).toEqual(['AddDailyStatistics_20261125']);
+    expect(await tableExists(db, 'ff_event_stats_daily')).toBe(false);
+    // The hourly tier's triggers are back as they were: writes still count, in hours only.
+    await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+      aggregate_type, event_data, tenant_id) values ('populated-2', 'T', now(), 1, 'A', '{}', 't')`);
+    const hourly = `select sum(events)::int as events from ff_event_stats where tenant_id = 't'`;
+    expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
+    // Up again, the daily tier starts from every stored event.
+    expect(await migrateUp(orm)).toEqual(['AddDailyStatistics_20261125']);
+    expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 2 }]);
+    expect(await migrateDown(orm)).toEqual(['AddDailyStatistics_20261125']);
     expect(await migrateDown(orm)).toEqual(['AddRetrySelections_20261125']);
     expect(await tableExists(db, 'ff_retry_selections')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['AddStatisticsRollups_20261125']);

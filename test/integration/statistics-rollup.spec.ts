@@ -217,7 +217,32 @@ describe('statistics rollups', () => {
       `select tenant_id, hour::text as hour, event_type, bucket::int as bucket, events::int as events
        from ff_event_stats_durations where events <> 0 order by 1, 2, 3, 4`,
     );
+    const dailyRecount = await db.query(
+      `select tenant_id, (event_timestamp at time zone 'UTC')::date::text as day, event_type,
+         event_source, event_status, event_status = 'Failed' and not requires_retry as dead,
+         count(*)::int as events, sum(greatest(process_count - 1, 0))::int as retries
+       from ff_events where is_valid group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6`,
+    );
+    const daily = await db.query(
+      `select tenant_id, day::text as day, event_type, event_source, event_status, dead,
+         events::int as events, retries::int as retries
+       from ff_event_stats_daily where events <> 0 order by 1, 2, 3, 4, 5, 6`,
+    );
+    const dailyDurations = await db.query(
+      `select tenant_id, (hour at time zone 'UTC')::date::text as day, event_type,
+         bucket::int as bucket, sum(events)::int as events
+       from ff_event_stats_durations group by 1, 2, 3, 4 having sum(events) <> 0
+       order by 1, 2, 3, 4`,
+    );
+    const dailyDurationsKept = await db.query(
+      `select tenant_id, day::text as day, event_type, bucket::int as bucket, events::int as events
+       from ff_event_stats_durations_daily where events <> 0 order by 1, 2, 3, 4`,
+    );
     return {
+      dailyRecount: dailyRecount.rows,
+      daily: daily.rows,
+      dailyDurations: dailyDurations.rows,
+      dailyDurationsKept: dailyDurationsKept.rows,
       recount: recount.rows,
       rollup: rollup.rows,
       durationsRecount: durationsRecount.rows,
@@ -231,9 +256,11 @@ describe('statistics rollups', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 30 }), async (steps) => {
         await run(steps);
-        const { recount, rollup, durationsRecount, durations } = await compare();
-        expect(rollup).toEqual(recount);
-        expect(durations).toEqual(durationsRecount);
+        const rollups = await compare();
+        expect(rollups.rollup).toEqual(rollups.recount);
+        expect(rollups.durations).toEqual(rollups.durationsRecount);
+        expect(rollups.daily).toEqual(rollups.dailyRecount);
+        expect(rollups.dailyDurationsKept).toEqual(rollups.dailyDurations);
       }),
       { numRuns: 8, seed },
     );

@@ -1,5 +1,10 @@
 import { Migration } from '@mikro-orm/migrations';
-import { REBUILD_STATEMENTS, TRIGGER_DELTAS, triggerUpserts } from './sql/statistics-rollup.js';
+import {
+  HOURLY,
+  TRIGGER_DELTAS,
+  rebuildStatements,
+  triggerStatements,
+} from './sql/statistics-rollup.js';
 
 /**
  * Statistics in constant time (GET /api/events/statistics): per-tenant hourly rollups kept by
@@ -36,19 +41,9 @@ export class AddStatisticsRollups_20261125 extends Migration {
       primary key (tenant_id, hour, event_type, bucket)
     )`);
 
-    for (const [operation, rows] of Object.entries(TRIGGER_DELTAS)) {
-      this.addSql(`create or replace function ff_events_stats_${operation}() returns trigger
-        language plpgsql as $$ begin ${triggerUpserts(rows)} return null; end $$`);
-      const tables =
-        operation === 'insert'
-          ? 'new table as new_rows'
-          : operation === 'delete'
-            ? 'old table as old_rows'
-            : 'old table as old_rows new table as new_rows';
-      this.addSql(`create trigger ff_events_stats_${operation} after ${operation} on ff_events
-        referencing ${tables} for each statement execute function ff_events_stats_${operation}()`);
-    }
-    for (const statement of REBUILD_STATEMENTS) this.addSql(statement);
+    // The hourly tier only, as this migration first installed it; the daily one came later.
+    for (const statement of triggerStatements([HOURLY])) this.addSql(statement);
+    for (const statement of rebuildStatements([HOURLY])) this.addSql(statement);
   }
 
   override down(): void {

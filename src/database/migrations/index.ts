@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { AddDailyStatistics_20261125 } from './AddDailyStatistics_20261125.js';
 import { AddEventStream_20261125 } from './AddEventStream_20261125.js';
 import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
 import { AddRetrySelections_20261125 } from './AddRetrySelections_20261125.js';
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'AddEventStream_20261125', class: AddEventStream_20261125 },
   { name: 'AddStatisticsRollups_20261125', class: AddStatisticsRollups_20261125 },
   { name: 'AddRetrySelections_20261125', class: AddRetrySelections_20261125 },
+  { name: 'AddDailyStatistics_20261125', class: AddDailyStatistics_20261125 },
 ];

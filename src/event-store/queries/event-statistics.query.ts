@@ -77,11 +77,12 @@ const BY_DAY = 0b1110;
 const OVERALL = 0b1111;
 
 /**
- * Every figure of SPEC §5 from the hourly rollups PostgreSQL keeps with the events (see
- * AddStatisticsRollups_20261125): a tenant's window costs its hours, not its events, however many
- * there are. GROUPING SETS sums the per-status, per-type, per-source, per-day and overall groups
- * in one pass; a second statement reads the processing-time histogram for the p95s, a third the
- * table sizes.
+ * Every figure of SPEC §5 from the rollups PostgreSQL keeps with the events (see
+ * sql/statistics-rollup.ts): a tenant's window costs its buckets, not its events, however many
+ * there are. The window's first, partial day is read from the hourly tier and every day after it
+ * from the daily tier, so 90 days are about 114 buckets per group rather than 2,160. GROUPING SETS
+ * sums the per-status, per-type, per-source, per-day and overall groups in one pass; a second
+ * statement reads the processing-time histogram for the p95s, a third the table sizes.
  */
 const GROUPS = new BoundSql(`
   select grouping(event_status, event_type, event_source, day) as set,
@@ -93,15 +94,25 @@ const GROUPS = new BoundSql(`
     sum(retries)::float8 as retries,
     sum(duration_ms_sum) / nullif(sum(timed), 0) as avg_ms
   from (
-    select *, (hour at time zone 'UTC')::date::text as day from ff_event_stats
-    where tenant_id = ? and hour >= ?
+    select event_status, event_type, event_source, dead, events, retries, timed,
+      duration_ms_sum, (hour at time zone 'UTC')::date::text as day
+    from ff_event_stats where tenant_id = ? and hour >= ? and hour < ?
+    union all
+    select event_status, event_type, event_source, dead, events, retries, timed,
+      duration_ms_sum, day::text
+    from ff_event_stats_daily where tenant_id = ? and day >= ?::date
   ) as windowed
   group by grouping sets ((event_status), (event_type), (event_source), (day), ())`);
 
 const DURATIONS = new BoundSql(`
   select grouping(event_type) as overall, event_type, bucket, sum(events)::float8 as events
-  from ff_event_stats_durations
-  where tenant_id = ? and hour >= ?
+  from (
+    select event_type, bucket, events from ff_event_stats_durations
+    where tenant_id = ? and hour >= ? and hour < ?
+    union all
+    select event_type, bucket, events from ff_event_stats_durations_daily
+    where tenant_id = ? and day >= ?::date
+  ) as windowed
   group by grouping sets ((event_type, bucket), (bucket))
   having sum(events) > 0`);
 
@@ -123,7 +134,14 @@ export class EventStatisticsQuery {
   async compute(scope: ReadScope, days: number): Promise<EventStatistics> {
     const to = this.clock.now();
     const from = startOfHour(new Date(to.getTime() - days * DAY_MS));
-    const params = [scope.tenantId, from];
+    const firstWholeDay = startOfNextDay(from);
+    const params = [
+      scope.tenantId,
+      from,
+      firstWholeDay,
+      scope.tenantId,
+      firstWholeDay.toISOString().slice(0, 10),
+    ];
     const [groups, durations, [sizes]] = await Promise.all([
       GROUPS.run<GroupRow>(this.db, params),
       DURATIONS.run<DurationRow>(this.db, params),
@@ -202,6 +220,11 @@ export class EventStatisticsQuery {
 
 function startOfHour(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
+}
+
+/** The date itself when it is a UTC midnight, else the next one. */
+function startOfNextDay(date: Date): Date {
+  return new Date(Math.ceil(date.getTime() / DAY_MS) * DAY_MS);
 }
 
 /**

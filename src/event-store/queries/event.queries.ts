@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { QueryResultRow } from 'pg';
 import { BoundSql, SqlPool } from '../../database/sql.js';
 import { Clock } from '../../common/clock.js';
 import { EventStatus } from '../entities/event-status.js';
@@ -11,6 +12,7 @@ import {
   type SortOrder,
 } from './event-query.js';
 import { encodePageCursor } from './page-cursor.js';
+import { offsetAnchor, rollupFilters, rollupTotal } from './rollup-page.js';
 import type { ReadScope } from './read-scope.js';
 import { ScopedWhere } from './scoped-where.js';
 
@@ -78,21 +80,46 @@ export class EventQueries {
   }
 
   /**
-   * One page, its total and the cursor of the next. The matches are counted first, up to
+   * One page, its total and the cursor of the next. When the rollups carry every filter (see
+   * rollup-page.ts) the total is theirs, exact, and a pageIndex page sorted by event time starts
+   * at the hour its offset falls in. Otherwise the matches are counted first, up to
    * EXACT_TOTAL_LIMIT (see EventPage); the count also tells how to read the page of a tags or data
    * filter (see pageStatements). pageSize + 1 rows are read to know whether a next page exists.
    */
   async page(scope: ReadScope, query: EventQuery): Promise<EventPage<EventRow>> {
     const now = this.clock.now();
-    const count = countStatement(scope, query, now);
-    const [{ matches }] = await new BoundSql(count.sql).run<{ matches: number }>(
-      this.db,
-      count.params,
-    );
-    const totalIsExact = matches <= EXACT_TOTAL_LIMIT;
-    const total = Math.min(matches, EXACT_TOTAL_LIMIT);
-    const page = pageStatements(scope, query, now, { sparse: totalIsExact }).page;
-    const rows = await this.select(page.sql, page.params);
+    const rollup = rollupFilters(scope, query);
+    const { total, totalIsExact } = rollup
+      ? { total: (await this.one<Matches>(rollupTotal(rollup)))?.matches ?? 0, totalIsExact: true }
+      : await this.boundedCount(scope, query, now);
+    const offset = (query.pageIndex - 1) * query.pageSize;
+    let anchor: OffsetAnchor | undefined;
+    if (rollup && offset > 0 && !query.cursor && query.sortField === 'eventTimestamp') {
+      anchor = await this.one<OffsetAnchor>(offsetAnchor(rollup, query.sortOrder, offset));
+      if (!anchor) return this.assemble(query, [], total, totalIsExact);
+    }
+    const page = pageStatements(scope, query, now, { sparse: totalIsExact, anchor }).page;
+    return this.assemble(query, await this.select(page.sql, page.params), total, totalIsExact);
+  }
+
+  private async boundedCount(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+  ): Promise<{ total: number; totalIsExact: boolean }> {
+    const matches = (await this.one<Matches>(countStatement(scope, query, now)))?.matches ?? 0;
+    return {
+      total: Math.min(matches, EXACT_TOTAL_LIMIT),
+      totalIsExact: matches <= EXACT_TOTAL_LIMIT,
+    };
+  }
+
+  private assemble(
+    query: EventQuery,
+    rows: EventRow[],
+    total: number,
+    totalIsExact: boolean,
+  ): EventPage<EventRow> {
     const items = rows.slice(0, query.pageSize);
     const last = items[items.length - 1];
     const column = SORT_COLUMNS[query.sortField];
@@ -115,6 +142,11 @@ export class EventQueries {
     };
   }
 
+  private async one<R extends QueryResultRow>(statement: Statement): Promise<R | undefined> {
+    const [row] = await new BoundSql(statement.sql).run<R>(this.db, statement.params);
+    return row;
+  }
+
   private daysAgo(days: number): Date {
     return daysBefore(this.clock.now(), days);
   }
@@ -128,6 +160,14 @@ export interface Statement {
   readonly sql: string;
   readonly params: unknown[];
 }
+
+type Matches = { matches: number };
+
+/** Where a pageIndex page starts: the hour of its first event and the events before that hour. */
+export type OffsetAnchor = {
+  readonly hour: Date;
+  readonly before: number;
+};
 
 /** The filters of a paged query, every one written so that an index serves it. */
 function filtersOf(scope: ReadScope, query: EventQuery, now: Date): ScopedWhere {
@@ -175,7 +215,7 @@ export function pageStatements(
   scope: ReadScope,
   query: EventQuery,
   now: Date,
-  { sparse }: { sparse: boolean } = { sparse: true },
+  { sparse, anchor }: { sparse: boolean; anchor?: OffsetAnchor } = { sparse: true },
 ): { page: Statement; count: Statement } {
   const where = filtersOf(scope, query, now);
   const column = SORT_COLUMNS[query.sortField];
@@ -184,9 +224,16 @@ export function pageStatements(
     const comparison = order === 'desc' ? '<' : '>';
     where.and(`(${column}, id) ${comparison} (?, ?::bigint)`, query.cursor.value, query.cursor.id);
   }
+  // The anchor's hour and every hour before it in the page's order: the events it skips are
+  // only those of the anchor's hour, the ones of the hours before having been counted.
+  if (anchor && order === 'desc') {
+    where.and(`event_timestamp < ?::timestamptz + interval '1 hour'`, anchor.hour);
+  } else if (anchor) {
+    where.and('event_timestamp >= ?', anchor.hour);
+  }
   // id breaks ties so that rows never move between pages of the same query.
   const orderBy = column === 'id' ? `id ${order}` : `${column} ${order}, id ${order}`;
-  const offset = query.cursor ? 0 : (query.pageIndex - 1) * query.pageSize;
+  const offset = query.cursor ? 0 : (query.pageIndex - 1) * query.pageSize - (anchor?.before ?? 0);
   const paging = [query.pageSize + 1, offset];
   const sortKey = `${column}::text as sort_${column}`;
   const count = countStatement(scope, query, now);
