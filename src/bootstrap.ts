@@ -56,7 +56,7 @@ export async function createApp(
       },
     });
     refuseUnstorableUrlText(app);
-    await registerSecurityHeaders(app);
+    registerSecurityHeaders(app);
     registerErrorBodyShape(app);
     await registerConsole(app, { pathPrefix: config.pathPrefix });
     app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));

@@ -5,7 +5,8 @@ import {
   type Type,
   type ValidationError,
 } from '@nestjs/common';
-import { getMetadataStorage } from 'class-validator';
+import { getMetadataStorage, type ValidatorOptions } from 'class-validator';
+import { compiledCheck } from './compiled-validation.js';
 import { freeFormKeysOf } from './free-form-json.js';
 import { rawNumbersToText } from './json/exact-json.js';
 
@@ -51,6 +52,16 @@ export class DtoValidationPipe extends ValidationPipe {
     const instance: unknown = await super.transform(typed, metadata);
     for (const { path, value: original } of detached) setAt(instance, path, original);
     return instance;
+  }
+
+  /** A valid instance passes the compiled rules; class-validator words the errors of the rest. */
+  protected override validate(
+    object: object,
+    options?: ValidatorOptions,
+  ): ReturnType<ValidationPipe['validate']> {
+    const check = compiledCheck(object.constructor);
+    if (check?.(object as Plain)) return [];
+    return super.validate(object, options);
   }
 }
 
