@@ -5,7 +5,7 @@ import { EventView } from './event.view.js';
 export class EventPageView {
   @ApiProperty({ type: [EventView] }) items!: EventView[];
   @ApiProperty({
-    description: `matching events: exact up to ${EXACT_TOTAL_LIMIT}; past that ${EXACT_TOTAL_LIMIT}, a lower bound (totalIsExact false)`,
+    description: `matching events: exact however many when the only filters are eventType, eventStatus and eventSource (from the statistics rollups); otherwise exact up to ${EXACT_TOTAL_LIMIT}, past that ${EXACT_TOTAL_LIMIT}, a lower bound (totalIsExact false)`,
   })
   total!: number;
   @ApiProperty({ description: `false when more than ${EXACT_TOTAL_LIMIT} events match` })

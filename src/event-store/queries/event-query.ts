@@ -48,7 +48,10 @@ export interface EventQuery {
 
 export interface EventPage<T> {
   readonly items: T[];
-  /** Exact up to EXACT_TOTAL_LIMIT matching events; past that, that limit (a lower bound). */
+  /**
+   * From the rollups, exact, when they carry every filter (rollup-page.ts); otherwise exact up to
+   * EXACT_TOTAL_LIMIT matching events and past that, that limit (a lower bound).
+   */
   readonly total: number;
   readonly totalIsExact: boolean;
   readonly pageIndex: number;
