@@ -52,6 +52,19 @@ describe('paging GET /api/events', () => {
       `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id, aggregate_type,
          event_data, tenant_id) values ('globex-1', 'Type1', now(), 1, 'A', '{}', 'globex')`,
     );
+    // 6,000 events of tenant 'big': every other one tagged 'half', with data {"half": true} and
+    // 'half' in its description; one in 600 tagged 'scarce'.
+    await db.query(
+      `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id, aggregate_type,
+         event_source, event_data, event_description, event_tags, tenant_id)
+       select 'big-' || i, 'Type' || i % 3, timestamp '2026-02-01' + i * interval '1 minute', 1, 'A',
+         'S' || i % 4,
+         jsonb_build_object('half', i % 2 = 0), case when i % 2 = 0 then 'a half note' else 'odd' end,
+         case when i % 600 = 0 then '["scarce", "half"]'::jsonb
+           when i % 2 = 0 then '["half"]'::jsonb else '[]'::jsonb end,
+         'big'
+       from generate_series(1, 6000) as i`,
+    );
   });
 
   afterAll(async () => {
@@ -169,6 +182,65 @@ describe('paging GET /api/events', () => {
       }
     },
   );
+
+  describe('a filter many events pass (tags, data, keyword)', () => {
+    const big = async (query: string) =>
+      (
+        await app.inject({ url: `/api/events?${query}`, headers: { 'x-tenant-id': 'big' } })
+      ).json<Page>();
+    const newest = async (condition: string, limit: number) =>
+      (
+        await db.query<{ event_id: string }>(
+          `select event_id from ff_events where tenant_id = 'big' and ${condition}
+           order by event_timestamp desc, id desc limit ${limit}`,
+        )
+      ).rows.map((row) => row.event_id);
+
+    it.each([
+      ['tags=half', `event_tags @> '["half"]'`],
+      [`data=${encodeURIComponent('{"half":true}')}`, `event_data @> '{"half":true}'`],
+      ['keyword=HALF', `event_description ilike '%half%'`],
+    ])(
+      'answers %s from the newest events, its total estimated from the share that pass',
+      async (query, condition) => {
+        const page = await big(`${query}&pageSize=20`);
+        expect(page.items.map((item) => item.eventId)).toEqual(await newest(condition, 20));
+        // 420 events walked, 210 passed: 6,000 × 210 / 420.
+        expect(page).toMatchObject({ total: 3000, totalIsExact: false, totalPages: 150 });
+        expect(page.nextCursor).not.toBeNull();
+      },
+    );
+
+    it('walks every page of such a filter by cursor, in order, to the end', async () => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page = await big(
+          `tags=half&pageSize=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        ids.push(...page.items.map((item) => item.eventId));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      expect(ids).toEqual(await newest(`event_tags @> '["half"]'`, 10_000));
+    });
+
+    it('counts exactly a filter few events pass, read through its index', async () => {
+      const page = await big('tags=scarce&pageSize=20');
+      expect(page).toMatchObject({ total: 10, totalIsExact: true, nextCursor: null });
+      expect(page.items.map((item) => item.eventId)).toEqual(
+        await newest(`event_tags @> '["scarce"]'`, 20),
+      );
+    });
+
+    it('counts exactly, past 1000, when the walk reached every event of the other filters', async () => {
+      // 1,500 events from source S2, all of them tagged 'half'; the walk of 2,000 takes them all.
+      const page = await big('tags=half&eventSource=S2&pageSize=200');
+      expect(page).toMatchObject({ total: 1500, totalIsExact: true, totalPages: 8 });
+      expect(page.items.map((item) => item.eventId)).toEqual(
+        await newest(`event_source = 'S2' and event_tags @> '["half"]'`, 200),
+      );
+    });
+  });
 
   it('keeps pageIndex paging, bounded to 10000 skipped events', async () => {
     const second = (await get('/api/events?pageSize=100&pageIndex=2&sortOrder=asc')).json<Page>();

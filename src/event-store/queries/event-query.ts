@@ -68,5 +68,13 @@ export interface EventPage<T> {
  */
 export const EXACT_TOTAL_LIMIT = 1_000;
 
+/**
+ * A first page filtered by tags, data or keyword first walks this many events per item of the page
+ * (at most MAX_WALKED_EVENTS) in event time, checking those filters row by row (see
+ * EventQueries.walkedPage): a filter at least one in this many events passes is served by the walk.
+ */
+export const WALKED_EVENTS_PER_ITEM = 20;
+export const MAX_WALKED_EVENTS = 2_000;
+
 /** pageIndex paging reads and skips every row before the page: at most this many. */
 export const MAX_OFFSET = 10_000;

@@ -6,6 +6,8 @@ import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
 import {
   EXACT_TOTAL_LIMIT,
+  MAX_WALKED_EVENTS,
+  WALKED_EVENTS_PER_ITEM,
   SORT_COLUMNS,
   type EventPage,
   type EventQuery,
@@ -89,6 +91,13 @@ export class EventQueries {
   async page(scope: ReadScope, query: EventQuery): Promise<EventPage<EventRow>> {
     const now = this.clock.now();
     const rollup = rollupFilters(scope, query);
+    const walkable =
+      query.sortField === 'eventTimestamp' && query.pageIndex === 1 && checkedFiltersOf(query);
+    const base = walkable
+      ? rollupFilters(scope, { ...query, tags: undefined, data: undefined, keyword: undefined })
+      : undefined;
+    const walked = base && (await this.walkedPage(scope, query, now, base));
+    if (walked) return walked;
     const { total, totalIsExact } = rollup
       ? { total: (await this.one<Matches>(rollupTotal(rollup)))?.matches ?? 0, totalIsExact: true }
       : await this.boundedCount(scope, query, now);
@@ -100,6 +109,41 @@ export class EventQueries {
     }
     const page = pageStatements(scope, query, now, { sparse: totalIsExact, anchor }).page;
     return this.assemble(query, await this.select(page.sql, page.params), total, totalIsExact);
+  }
+
+  /**
+   * The first page (or a cursor's) of a tags, data or keyword filter whose other filters the
+   * rollups count (see walkStatement). When the walked events hold a whole page, the page is
+   * theirs, and the total is the rollups' count of the other filters times the share of walked
+   * events that passed: over EXACT_TOTAL_LIMIT, that estimate (totalIsExact false); under it,
+   * counted. Undefined when too few passed: the indexes find the page as for any other filter.
+   */
+  private async walkedPage(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    base: Statement,
+  ): Promise<EventPage<EventRow> | undefined> {
+    const budget = Math.min(MAX_WALKED_EVENTS, WALKED_EVENTS_PER_ITEM * (query.pageSize + 1));
+    const statement = walkStatement(scope, query, now, budget);
+    const walked = await new BoundSql(statement.sql).run<{ id: string; matches: boolean }>(
+      this.db,
+      statement.params,
+    );
+    const matched = walked.filter((row) => row.matches);
+    const exhausted = walked.length < budget;
+    if (!exhausted && matched.length <= query.pageSize) return undefined;
+    const ids = matched.slice(0, query.pageSize + 1).map((row) => row.id);
+    const byId = rowsByIdStatement(scope, query, ids);
+    const rows = ids.length === 0 ? [] : await this.select(byId.sql, byId.params);
+    if (exhausted && !query.cursor) return this.assemble(query, rows, matched.length, true);
+    const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
+    const estimate = Math.round((others * matched.length) / walked.length);
+    const { total, totalIsExact } =
+      estimate > EXACT_TOTAL_LIMIT
+        ? { total: estimate, totalIsExact: false }
+        : await this.boundedCount(scope, query, now);
+    return this.assemble(query, rows, total, totalIsExact);
   }
 
   private async boundedCount(
@@ -171,6 +215,13 @@ export type OffsetAnchor = {
 
 /** The filters of a paged query, every one written so that an index serves it. */
 function filtersOf(scope: ReadScope, query: EventQuery, now: Date): ScopedWhere {
+  const where = baseFiltersOf(scope, query, now);
+  const checked = checkedFiltersOf(query);
+  return checked ? where.and(checked.sql, ...checked.params) : where;
+}
+
+/** Every filter but tags, data and keyword: those a btree index serves. */
+function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date): ScopedWhere {
   return new ScopedWhere(scope)
     .andIf(query.eventId, 'event_id = ?')
     .andIf(query.eventType, 'event_type = ?')
@@ -183,10 +234,71 @@ function filtersOf(scope: ReadScope, query: EventQuery, now: Date): ScopedWhere 
     .andIf(query.startDate, 'event_timestamp >= ?')
     .andIf(query.endDate, 'event_timestamp <= ?')
     .andIf(query.days, 'event_timestamp >= ?', (days) => daysBefore(now, days))
-    .andIf(query.tags, 'event_tags @> ?::jsonb', (tags) => JSON.stringify(tags))
-    .andIf(query.data, 'event_data @> ?::jsonb', (data) => JSON.stringify(data))
-    .andIf(query.requiresRetry, 'requires_retry = ?')
-    .andIf(query.keyword, 'event_description ilike ?', (keyword) => `%${escapeLike(keyword)}%`);
+    .andIf(query.requiresRetry, 'requires_retry = ?');
+}
+
+/**
+ * Tags, data and keyword: served by GIN and trigram indexes, which find every match before the
+ * first can be returned, or checked row by row along another index. Undefined when none is given.
+ */
+function checkedFiltersOf(query: EventQuery): Statement | undefined {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (query.tags !== undefined) {
+    clauses.push('event_tags @> ?::jsonb');
+    params.push(JSON.stringify(query.tags));
+  }
+  if (query.data !== undefined) {
+    clauses.push('event_data @> ?::jsonb');
+    params.push(JSON.stringify(query.data));
+  }
+  if (query.keyword !== undefined) {
+    clauses.push('event_description ilike ?');
+    params.push(`%${escapeLike(query.keyword)}%`);
+  }
+  return clauses.length === 0 ? undefined : { sql: clauses.join(' and '), params };
+}
+
+/**
+ * The newest `rows` events of the other filters from the page's start (the cursor), in event time
+ * order along the tenant's time index, each with whether it passes tags, data and keyword: the
+ * page of a filter that many events pass is among them, and the share that pass estimates how
+ * many do in all. Its cost is `rows` index entries and heap visits, however many events there are
+ * or match.
+ */
+export function walkStatement(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  rows: number,
+): Statement {
+  const where = baseFiltersOf(scope, query, now);
+  const checked = checkedFiltersOf(query) ?? { sql: 'true', params: [] };
+  const order = query.sortOrder;
+  if (query.cursor) {
+    const comparison = order === 'desc' ? '<' : '>';
+    where.and(
+      `(event_timestamp, id) ${comparison} (?, ?::bigint)`,
+      query.cursor.value,
+      query.cursor.id,
+    );
+  }
+  return {
+    sql: `select id::text as id, (${checked.sql}) as matches from ff_events ${where.sql}
+          order by event_timestamp ${order}, id ${order} limit ?`,
+    params: [...checked.params, ...where.params, rows],
+  };
+}
+
+/** The events of these ids (of the scope), in the page's order of event time. */
+export function rowsByIdStatement(scope: ReadScope, query: EventQuery, ids: string[]): Statement {
+  const where = new ScopedWhere(scope).and('id = any(?::bigint[])', ids);
+  const order = query.sortOrder;
+  return {
+    sql: `select *, event_timestamp::text as sort_event_timestamp from ff_events ${where.sql}
+          order by event_timestamp ${order}, id ${order}`,
+    params: where.params,
+  };
 }
 
 /** Counts the matches, at most EXACT_TOTAL_LIMIT + 1 of them: a bounded cost. */
