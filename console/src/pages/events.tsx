@@ -61,9 +61,7 @@ export function EventsPage(props: { query: string }) {
       {page.data && (
         <>
           <p class="summary" data-testid="events-total">
-            {page.data.totalIsExact
-              ? `${count(page.data.total)} events`
-              : `more than ${count(page.data.total)} events`}
+            {totalText(page.data.total, page.data.totalIsExact)}
             {search.cursor ? ' — a later page' : ''}
           </p>
           <div class="table-wrap">
@@ -187,4 +185,13 @@ function FilterForm(props: { search: EventSearch; onSearch: (search: EventSearch
       </div>
     </form>
   );
+}
+
+/**
+ * A total that is not exact is either the count's bound (1,000: more match) or, for tags, data and
+ * keyword filters, an estimate above it (the API's paging contract).
+ */
+function totalText(total: number, exact: boolean): string {
+  if (exact) return `${count(total)} events`;
+  return total > 1000 ? `about ${count(total)} events` : `more than ${count(total)} events`;
 }

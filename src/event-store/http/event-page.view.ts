@@ -5,14 +5,16 @@ import { EventView } from './event.view.js';
 export class EventPageView {
   @ApiProperty({ type: [EventView] }) items!: EventView[];
   @ApiProperty({
-    description: `matching events: exact however many when the only filters are eventType, eventStatus and eventSource (from the statistics rollups); otherwise exact up to ${EXACT_TOTAL_LIMIT}, past that ${EXACT_TOTAL_LIMIT}, a lower bound (totalIsExact false)`,
+    description: `matching events: exact however many when the only filters are eventType, eventStatus and eventSource (from the statistics rollups); with tags, data or keyword besides those, over ${EXACT_TOTAL_LIMIT} an estimate from the share of the newest events that pass (totalIsExact false); otherwise exact up to ${EXACT_TOTAL_LIMIT}, past that ${EXACT_TOTAL_LIMIT}, a lower bound (totalIsExact false)`,
   })
   total!: number;
   @ApiProperty({ description: `false when more than ${EXACT_TOTAL_LIMIT} events match` })
   totalIsExact!: boolean;
   @ApiProperty() pageIndex!: number;
   @ApiProperty() pageSize!: number;
-  @ApiProperty({ description: 'pages of total (a lower bound when totalIsExact is false)' })
+  @ApiProperty({
+    description: 'pages of total (a lower bound or an estimate when totalIsExact is false)',
+  })
   totalPages!: number;
   @ApiProperty({
     type: 'string',
