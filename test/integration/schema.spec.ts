@@ -228,9 +228,15 @@ describe('migrations', () => {
       aggregate_type, event_data, tenant_id) values ('populated-2', 'T', now(), 1, 'A', '{}', 't')`);
     const hourly = `select sum(events)::int as events from ff_event_stats where tenant_id = 't'`;
     expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
-    // Up again, the daily tier starts from every stored event.
+    // Hours cut by a writer half an hour off UTC (as the hourly tier's triggers did in such a
+    // session) are counted again; then the daily tier starts from every stored event.
+    await db.query(`update ff_event_stats set hour = hour + interval '30 minutes'`);
     expect(await migrateUp(orm)).toEqual(['AddDailyStatistics_20261125']);
     expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 2 }]);
+    const misaligned = `select count(*)::int as n from ff_event_stats
+      where hour <> date_trunc('hour', hour, 'UTC')`;
+    expect((await db.query<{ n: number }>(misaligned)).rows).toEqual([{ n: 0 }]);
+    expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
     expect(await migrateDown(orm)).toEqual(['AddDailyStatistics_20261125']);
     expect(await migrateDown(orm)).toEqual(['AddRetrySelections_20261125']);
     expect(await tableExists(db, 'ff_retry_selections')).toBe(false);

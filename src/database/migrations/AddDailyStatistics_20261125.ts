@@ -3,6 +3,7 @@ import {
   ALL_TIERS,
   DAILY_FROM_HOURLY,
   HOURLY,
+  rebuildStatements,
   triggerStatements,
 } from './sql/statistics-rollup.js';
 
@@ -41,6 +42,13 @@ export class AddDailyStatistics_20261125 extends Migration {
       primary key (tenant_id, day, event_type, bucket)
     )`);
     for (const statement of triggerStatements(ALL_TIERS)) this.addSql(statement);
+    // Hours were cut in the writer's time zone before; one a half hour off UTC cut other hours,
+    // which no UTC day would sum. Only then are the hours counted again from the events.
+    this.addSql(`do $$ begin
+      if exists (select 1 from ff_event_stats where hour <> date_trunc('hour', hour, 'UTC')) then
+        ${rebuildStatements([HOURLY]).join(';\n')};
+      end if;
+    end $$`);
     for (const statement of DAILY_FROM_HOURLY) this.addSql(statement);
   }
 

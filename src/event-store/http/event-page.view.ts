@@ -8,7 +8,7 @@ export class EventPageView {
     description: `matching events: exact however many when the only filters are eventType, eventStatus and eventSource (from the statistics rollups); with tags, data or keyword besides those, over ${EXACT_TOTAL_LIMIT} an estimate from the share of the newest events that pass (totalIsExact false); otherwise exact up to ${EXACT_TOTAL_LIMIT}, past that ${EXACT_TOTAL_LIMIT}, a lower bound (totalIsExact false)`,
   })
   total!: number;
-  @ApiProperty({ description: `false when more than ${EXACT_TOTAL_LIMIT} events match` })
+  @ApiProperty({ description: 'false when total is a lower bound or an estimate' })
   totalIsExact!: boolean;
   @ApiProperty() pageIndex!: number;
   @ApiProperty() pageSize!: number;
