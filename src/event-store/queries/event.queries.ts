@@ -82,7 +82,8 @@ export class EventQueries {
   }
 
   /**
-   * One page, its total and the cursor of the next. When the rollups carry every filter (see
+   * One page, its total and the cursor of the next. A first page of tags, data or keyword may come
+   * from a walk of the newest events (walkedPage). When the rollups carry every filter (see
    * rollup-page.ts) the total is theirs, exact, and a pageIndex page sorted by event time starts
    * at the hour its offset falls in. Otherwise the matches are counted first, up to
    * EXACT_TOTAL_LIMIT (see EventPage); the count also tells how to read the page of a tags or data
@@ -138,7 +139,9 @@ export class EventQueries {
     const rows = ids.length === 0 ? [] : await this.select(byId.sql, byId.params);
     if (exhausted && !query.cursor) return this.assemble(query, rows, matched.length, true);
     const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
-    const estimate = Math.round((others * matched.length) / walked.length);
+    // A cursor past the last event walks nothing: nothing to estimate from.
+    const estimate =
+      walked.length === 0 ? 0 : Math.round((others * matched.length) / walked.length);
     const { total, totalIsExact } =
       estimate > EXACT_TOTAL_LIMIT
         ? { total: estimate, totalIsExact: false }
