@@ -162,7 +162,7 @@ describe('paging GET /api/events', () => {
       'asc',
     ],
   ])(
-    'reads every pageIndex page of "%s" (sorted by event time %s) as an offset would',
+    'reads every pageIndex page of "%s" (where true %s) as an offset would, sorted %s',
     async (query, condition, order) => {
       const { rows } = await db.query<{ event_id: string }>(
         `select event_id from ff_events where tenant_id = 'acme' ${condition}
@@ -179,6 +179,45 @@ describe('paging GET /api/events', () => {
         const expected = rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
         expect(page.items.map((item) => item.eventId)).toEqual(expected.map((row) => row.event_id));
         expect(page.nextCursor === null).toBe(pageIndex * pageSize >= rows.length);
+      }
+    },
+  );
+
+  it.each([
+    ['', 'desc', ''],
+    ['', 'asc', ''],
+    ['eventStatus=Failed', 'desc', "and event_status = 'Failed'"],
+    ['eventStatus=Failed', 'asc', "and event_status = 'Failed'"],
+  ])(
+    'reads every pageIndex page of "%s" by event time %s across UTC days, deleted events left out',
+    async (query, order, condition) => {
+      // 900 events over four UTC days, unevenly (most on the third), many sharing a timestamp,
+      // every 9th soft-deleted; a page of 37 straddles hour and day boundaries.
+      await db.query(
+        `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+           aggregate_type, event_data, event_status, is_valid, tenant_id)
+         select 'days-' || i, 'T', timestamp '2026-03-01 22:00' + (case when i < 600
+             then (i % 5) * interval '30 minutes' + (i / 150) * interval '23 hours'
+             else (i % 97) * interval '17 minutes' end),
+           1, 'A', '{}', (array['Processed', 'Failed'])[1 + i % 2], i % 9 <> 0, 'days'
+         from generate_series(1, 900) as i
+         on conflict do nothing`,
+      );
+      const { rows } = await db.query<{ event_id: string }>(
+        `select event_id from ff_events where tenant_id = 'days' and is_valid ${condition}
+         order by event_timestamp ${order}, id ${order}`,
+      );
+      const days = async (url: string) =>
+        (await app.inject({ url, headers: { 'x-tenant-id': 'days' } })).json<Page>();
+      const pageSize = 37;
+      for (let pageIndex = 1; pageIndex <= Math.ceil(rows.length / pageSize) + 1; pageIndex += 1) {
+        const page = await days(
+          `/api/events?${query}&sortOrder=${order}&pageSize=${pageSize}&pageIndex=${pageIndex}`,
+        );
+        expect(page.total).toBe(rows.length);
+        expect(page.items.map((item) => item.eventId)).toEqual(
+          rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize).map((row) => row.event_id),
+        );
       }
     },
   );

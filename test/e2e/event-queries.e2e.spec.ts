@@ -510,6 +510,32 @@ describe('query routes', () => {
       expect(statistics.processingTimeMs.average).toBe(27.5);
     });
 
+    it('counts from the start of the hour N days ago, through the partial first day and whole days', async () => {
+      const HOUR = 3_600_000;
+      const from = Math.floor((Date.now() - 10 * 86_400_000) / HOUR) * HOUR;
+      const firstWholeDay = Math.ceil(from / 86_400_000) * 86_400_000;
+      await seedEvents(db, [
+        { eventId: 'w-before', tenantId: 'window', eventTimestamp: new Date(from - 60_000) },
+        { eventId: 'w-first-hour', tenantId: 'window', eventTimestamp: new Date(from + 60_000) },
+        { eventId: 'w-day-start', tenantId: 'window', eventTimestamp: new Date(firstWholeDay) },
+        { eventId: 'w-day-end', tenantId: 'window', eventTimestamp: new Date(firstWholeDay - 1) },
+        { eventId: 'w-today', tenantId: 'window', eventTimestamp: new Date() },
+      ]);
+      const statistics = (await get('/api/events/statistics?days=10', 'window')).json<Statistics>();
+      const inWindow = [from + 60_000, firstWholeDay, firstWholeDay - 1, Date.now()].filter(
+        (time) => time >= from,
+      );
+      expect(statistics.total).toBe(inWindow.length);
+      const perDay = new Map<string, number>();
+      for (const time of inWindow) {
+        const day = new Date(time).toISOString().slice(0, 10);
+        perDay.set(day, (perDay.get(day) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(statistics.byDay.map((row) => [row.day, row.total]))).toEqual(
+        Object.fromEntries(perDay),
+      );
+    });
+
     it.each(['days=0', 'days=3651', 'days=week'])('answers 400 for %s', async (query) => {
       const response = await get(`/api/events/statistics?${query}`);
       expect(response.statusCode).toBe(400);

@@ -4,7 +4,7 @@ import {
   DAILY_FROM_HOURLY,
   HOURLY,
   rebuildStatements,
-  triggerStatements,
+  triggerFunctions,
 } from './sql/statistics-rollup.js';
 
 /**
@@ -13,9 +13,10 @@ import {
  * same window in days is about 24 times fewer rows. The day tier also gives a page's exact total
  * for the filters it carries (tenant, type, status, source) in a few thousand rows at most.
  *
- * Writers are kept out while the triggers change and the days are summed from the hours (SHARE
- * lock on ff_events, as stats:rebuild takes), so no statement is counted in one tier and not the
- * other; at 1,000,000 events that is about a second.
+ * Writers are kept out while the trigger functions change and the days are summed from the hours
+ * (SHARE lock on ff_events, as stats:rebuild takes), so no statement is counted in one tier and
+ * not the other; at 1,000,000 events that is about a second. Reads go on: the triggers themselves
+ * are not touched (see triggerFunctions).
  */
 export class AddDailyStatistics_20261125 extends Migration {
   override up(): void {
@@ -41,7 +42,7 @@ export class AddDailyStatistics_20261125 extends Migration {
       events bigint not null default 0,
       primary key (tenant_id, day, event_type, bucket)
     )`);
-    for (const statement of triggerStatements(ALL_TIERS)) this.addSql(statement);
+    for (const statement of triggerFunctions(ALL_TIERS)) this.addSql(statement);
     // Hours were cut in the writer's time zone before; one a half hour off UTC cut other hours,
     // which no UTC day would sum. Only then are the hours counted again from the events.
     this.addSql(`do $$ begin
@@ -53,7 +54,7 @@ export class AddDailyStatistics_20261125 extends Migration {
   }
 
   override down(): void {
-    for (const statement of triggerStatements([HOURLY])) this.addSql(statement);
+    for (const statement of triggerFunctions([HOURLY])) this.addSql(statement);
     this.addSql('drop table if exists ff_event_stats_durations_daily');
     this.addSql('drop table if exists ff_event_stats_daily');
   }

@@ -127,25 +127,29 @@ export class EventQueries {
   ): Promise<EventPage<EventRow> | undefined> {
     const budget = Math.min(MAX_WALKED_EVENTS, WALKED_EVENTS_PER_ITEM * (query.pageSize + 1));
     const statement = walkStatement(scope, query, now, budget);
-    const walked = await new BoundSql(statement.sql).run<{ id: string; matches: boolean }>(
-      this.db,
-      statement.params,
-    );
-    const matched = walked.filter((row) => row.matches);
-    const exhausted = walked.length < budget;
-    if (!exhausted && matched.length <= query.pageSize) return undefined;
-    const ids = matched.slice(0, query.pageSize + 1).map((row) => row.id);
-    const byId = rowsByIdStatement(scope, query, ids);
-    const rows = ids.length === 0 ? [] : await this.select(byId.sql, byId.params);
-    if (exhausted && !query.cursor) return this.assemble(query, rows, matched.length, true);
+    const result = await new BoundSql(statement.sql).run<WalkedRow>(this.db, statement.params);
+    const walked = result[0]?.walk_rows ?? 0;
+    const matched = result[0]?.walk_matches ?? 0;
+    const exhausted = walked < budget;
+    if (!exhausted && matched <= query.pageSize) return undefined;
+    const rows = result.filter((row) => row.id !== null);
+    if (exhausted && !query.cursor) return this.assemble(query, rows, matched, true);
+    // Past the end of a cursor's walk too few events are left to tell the share: counted.
+    if (exhausted) return this.countedPage(scope, query, now, rows);
     const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
-    // A cursor past the last event walks nothing: nothing to estimate from.
-    const estimate =
-      walked.length === 0 ? 0 : Math.round((others * matched.length) / walked.length);
-    const { total, totalIsExact } =
-      estimate > EXACT_TOTAL_LIMIT
-        ? { total: estimate, totalIsExact: false }
-        : await this.boundedCount(scope, query, now);
+    const estimate = Math.round((others * matched) / walked);
+    return estimate > EXACT_TOTAL_LIMIT
+      ? this.assemble(query, rows, estimate, false)
+      : this.countedPage(scope, query, now, rows);
+  }
+
+  private async countedPage(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    rows: EventRow[],
+  ): Promise<EventPage<EventRow>> {
+    const { total, totalIsExact } = await this.boundedCount(scope, query, now);
     return this.assemble(query, rows, total, totalIsExact);
   }
 
@@ -210,6 +214,9 @@ export interface Statement {
 
 type Matches = { matches: number };
 
+/** A row of walkStatement: a page row, or (id null) only the walk's counts. */
+type WalkedRow = EventRow & { walk_rows: number; walk_matches: number };
+
 /** Where a pageIndex page starts: the hour of its first event and the events before that hour. */
 export type OffsetAnchor = {
   readonly hour: Date;
@@ -263,11 +270,13 @@ function checkedFiltersOf(query: EventQuery): Statement | undefined {
 }
 
 /**
- * The newest `rows` events of the other filters from the page's start (the cursor), in event time
- * order along the tenant's time index, each with whether it passes tags, data and keyword: the
- * page of a filter that many events pass is among them, and the share that pass estimates how
+ * The first `rows` events of the other filters from the page's start (the cursor), in the page's
+ * order of event time along the tenant's time index, each checked against tags, data and keyword:
+ * the page of a filter that many events pass is among them, and the share that pass estimates how
  * many do in all. Its cost is `rows` index entries and heap visits, however many events there are
- * or match.
+ * or match. One statement, so that the page and the counts are of one snapshot: each row is a
+ * page row (pageSize + 1 at most) with walk_rows and walk_matches, or, when none passed, a single
+ * row of just those two.
  */
 export function walkStatement(
   scope: ReadScope,
@@ -287,20 +296,23 @@ export function walkStatement(
     );
   }
   return {
-    sql: `select id::text as id, (${checked.sql}) as matches from ff_events ${where.sql}
-          order by event_timestamp ${order}, id ${order} limit ?`,
-    params: [...checked.params, ...where.params, rows],
-  };
-}
-
-/** The events of these ids (of the scope), in the page's order of event time. */
-export function rowsByIdStatement(scope: ReadScope, query: EventQuery, ids: string[]): Statement {
-  const where = new ScopedWhere(scope).and('id = any(?::bigint[])', ids);
-  const order = query.sortOrder;
-  return {
-    sql: `select *, event_timestamp::text as sort_event_timestamp from ff_events ${where.sql}
-          order by event_timestamp ${order}, id ${order}`,
-    params: where.params,
+    sql: `with walked as materialized (
+            select id, event_timestamp, (${checked.sql}) as matches from ff_events ${where.sql}
+            order by event_timestamp ${order}, id ${order} limit ?
+          ), counts as (
+            select count(*)::int as walk_rows,
+              (count(*) filter (where matches))::int as walk_matches
+            from walked
+          ), page as (
+            select id, event_timestamp from walked where matches
+            order by event_timestamp ${order}, id ${order} limit ?
+          )
+          select counts.*, e.*, e.event_timestamp::text as sort_event_timestamp
+          from counts
+          left join page on true
+          left join ff_events as e on e.id = page.id
+          order by page.event_timestamp ${order}, page.id ${order}`,
+    params: [...checked.params, ...where.params, rows, query.pageSize + 1],
   };
 }
 

@@ -28,7 +28,7 @@ export function rollupFilters(scope: ReadScope, query: EventQuery): Statement | 
   const params: unknown[] = [scope.tenantId];
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || PAGING_KEYS.has(key)) continue;
-    if (!(key in COLUMNS)) return undefined;
+    if (!Object.hasOwn(COLUMNS, key)) return undefined;
     clauses.push(`${COLUMNS[key as keyof typeof COLUMNS]} = ?`);
     params.push(value);
   }

@@ -93,23 +93,33 @@ export function triggerUpserts(rows: string, tiers: readonly RollupTier[]): stri
     .join('\n');
 }
 
-/** Installs (or replaces) the three statement-level triggers that keep these tiers. */
+/**
+ * The bodies of the three trigger functions for these tiers. Replacing a function's body changes
+ * what its trigger does without touching ff_events: dropping and creating a trigger would lock the
+ * table against reads too (ACCESS EXCLUSIVE) until the migration commits.
+ */
+export function triggerFunctions(tiers: readonly RollupTier[]): string[] {
+  return Object.entries(TRIGGER_DELTAS).map(
+    ([operation, rows]) => `create or replace function ff_events_stats_${operation}()
+      returns trigger language plpgsql as $$ begin ${triggerUpserts(rows, tiers)} return null; end $$`,
+  );
+}
+
+/** Installs the three statement-level triggers that keep these tiers, with their functions. */
 export function triggerStatements(tiers: readonly RollupTier[]): string[] {
-  return Object.entries(TRIGGER_DELTAS).flatMap(([operation, rows]) => {
-    const tables =
-      operation === 'insert'
-        ? 'new table as new_rows'
-        : operation === 'delete'
-          ? 'old table as old_rows'
-          : 'old table as old_rows new table as new_rows';
-    return [
-      `create or replace function ff_events_stats_${operation}() returns trigger
-        language plpgsql as $$ begin ${triggerUpserts(rows, tiers)} return null; end $$`,
-      `drop trigger if exists ff_events_stats_${operation} on ff_events`,
-      `create trigger ff_events_stats_${operation} after ${operation} on ff_events
-        referencing ${tables} for each statement execute function ff_events_stats_${operation}()`,
-    ];
-  });
+  return [
+    ...triggerFunctions(tiers),
+    ...Object.keys(TRIGGER_DELTAS).map((operation) => {
+      const tables =
+        operation === 'insert'
+          ? 'new table as new_rows'
+          : operation === 'delete'
+            ? 'old table as old_rows'
+            : 'old table as old_rows new table as new_rows';
+      return `create trigger ff_events_stats_${operation} after ${operation} on ff_events
+        referencing ${tables} for each statement execute function ff_events_stats_${operation}()`;
+    }),
+  ];
 }
 
 /**
