@@ -30,7 +30,7 @@ for round in $(seq 1 "$rounds"); do
     dir=$([ "$side" = base ] && echo "$work/base" || echo "$here")
     port=$((20000 + RANDOM % 20000))
     (cd "$dir" && PORT=$port HOST=127.0.0.1 LOG_LEVEL=warn DATABASE_URL=$url \
-      node_modules/node/bin/node --max-old-space-size=256 dist/src/main.js) &
+      node_modules/node/bin/node --max-old-space-size=256 dist/src/main.js) >>"$work/$side.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
     "$here/node_modules/.bin/autocannon" -c 64 -d "$seconds" -m POST -H content-type=application/json \
