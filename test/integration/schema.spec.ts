@@ -214,6 +214,18 @@ describe('migrations', () => {
     await expect(db.query(insert)).rejects.toThrow(/idx_ff_stage_completion_log_event_id/);
   });
 
+  it('empties the statistics rollups when ff_events is truncated', async () => {
+    await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+      aggregate_type, event_data, tenant_id) values ('truncated-1', 'T', now(), 1, 'A', '{}', 't')`);
+    await db.query('truncate ff_events');
+    const { rows } = await db.query<{ buckets: number }>(
+      `select (select count(*) from ff_event_stats) + (select count(*) from ff_event_stats_daily)
+         + (select count(*) from ff_event_stats_durations)
+         + (select count(*) from ff_event_stats_durations_daily) as buckets`,
+    );
+    expect(Number(rows[0].buckets)).toBe(0);
+  });
+
   it('round-trips down then up on a populated database', async () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);

@@ -20,7 +20,9 @@ import {
  */
 export class AddDailyStatistics_20261125 extends Migration {
   override up(): void {
-    this.addSql('lock table ff_events in share mode');
+    // Writers wait (as under stats:rebuild's SHARE lock); reads go on. This mode also lets the
+    // TRUNCATE trigger be created without asking for a stronger lock later.
+    this.addSql('lock table ff_events in share row exclusive mode');
     this.addSql(`create table ff_event_stats_daily (
       tenant_id varchar(50) not null,
       day date not null,
@@ -51,9 +53,20 @@ export class AddDailyStatistics_20261125 extends Migration {
       end if;
     end $$`);
     for (const statement of DAILY_FROM_HOURLY) this.addSql(statement);
+    // TRUNCATE fires no DELETE trigger: without this, rollups would go on counting every event
+    // a TRUNCATE took away (the benchmark's resets between scenarios found it).
+    this.addSql(`create or replace function ff_events_stats_truncate() returns trigger
+      language plpgsql as $$ begin
+        truncate ${ALL_TIERS.flatMap((tier) => [tier.counts, tier.durations]).join(', ')};
+        return null;
+      end $$`);
+    this.addSql(`create trigger ff_events_stats_truncate after truncate on ff_events
+      for each statement execute function ff_events_stats_truncate()`);
   }
 
   override down(): void {
+    this.addSql('drop trigger if exists ff_events_stats_truncate on ff_events');
+    this.addSql('drop function if exists ff_events_stats_truncate()');
     for (const statement of triggerFunctions([HOURLY])) this.addSql(statement);
     this.addSql('drop table if exists ff_event_stats_durations_daily');
     this.addSql('drop table if exists ff_event_stats_daily');
