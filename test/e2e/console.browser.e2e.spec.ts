@@ -294,6 +294,12 @@ describe('the console in a browser', () => {
       for (const id of ['inv-fail-1', 'inv-fail-2', 'inv-fail-3']) {
         await waitForStatus(id, 'Processed');
       }
+      // The group leaves the list once its events succeed; the answer stays.
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.getByTestId('no-failures').waitFor();
+      expect(await page.getByTestId('retry-result').textContent()).toBe(
+        `Retried ${preview}, skipped 0 (no longer failed).`,
+      );
     } finally {
       LedgerHandler.fixed = false;
     }

@@ -34,6 +34,13 @@ function useNow(): number {
 export function FailuresPage() {
   const groups = useApi<{ groups: FailureGroup[] }>('events/failures?limit=200');
   const now = useNow();
+  // Kept here, not in the group's row: a retried group leaves the list once its events succeed,
+  // and its answer must not leave with it.
+  const [result, setResult] = useState<string>();
+  const retried = (message: string) => {
+    setResult(message);
+    groups.reload();
+  };
   return (
     <section>
       <header class="page-header">
@@ -46,6 +53,11 @@ export function FailuresPage() {
         Failed events grouped by handler and cause (ids and numbers taken out). A bulk retry first
         counts what it will touch; only those events are retried, not what fails afterwards.
       </p>
+      {result && (
+        <p role="status" data-testid="retry-result">
+          {result}
+        </p>
+      )}
       {groups.error && (
         <p class="error" role="alert">
           {groups.error}
@@ -94,7 +106,7 @@ export function FailuresPage() {
                     <BulkRetry
                       label="Retry group"
                       filter={{ handler: group.handler, cause: group.cause }}
-                      onDone={groups.reload}
+                      onDone={retried}
                     />
                   </td>
                 </tr>
@@ -103,12 +115,12 @@ export function FailuresPage() {
           </table>
         </div>
       )}
-      <RetryByFilter onDone={groups.reload} />
+      <RetryByFilter onDone={retried} />
     </section>
   );
 }
 
-function RetryByFilter(props: { onDone: () => void }) {
+function RetryByFilter(props: { onDone: (result: string) => void }) {
   const [filter, setFilter] = useState<RetryFilter>({ includeDead: true });
   const field = (name: 'eventType' | 'eventSource' | 'startDate' | 'endDate', label: string) => (
     <label>
@@ -143,16 +155,18 @@ function RetryByFilter(props: { onDone: () => void }) {
 }
 
 /** Preview (freeze the matching events, show their count), then retry exactly those. */
-function BulkRetry(props: { label: string; filter: RetryFilter; onDone: () => void }) {
+function BulkRetry(props: {
+  label: string;
+  filter: RetryFilter;
+  onDone: (result: string) => void;
+}) {
   const [selection, setSelection] = useState<Selection>();
-  const [result, setResult] = useState<string>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
   async function preview() {
     setBusy(true);
     setError(undefined);
-    setResult(undefined);
     try {
       setSelection(
         await api<Selection>('events/retry-selections', { method: 'POST', body: props.filter }),
@@ -171,9 +185,8 @@ function BulkRetry(props: { label: string; filter: RetryFilter; onDone: () => vo
         `events/retry-selections/${selectionId}/retry`,
         { method: 'POST' },
       );
-      setResult(`Retried ${done.retried}, skipped ${done.skipped} (no longer failed).`);
       setSelection(undefined);
-      props.onDone();
+      props.onDone(`Retried ${done.retried}, skipped ${done.skipped} (no longer failed).`);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -203,11 +216,6 @@ function BulkRetry(props: { label: string; filter: RetryFilter; onDone: () => vo
           <button type="button" onClick={() => setSelection(undefined)}>
             Cancel
           </button>
-        </span>
-      )}
-      {result && (
-        <span role="status" data-testid="retry-result">
-          {result}
         </span>
       )}
       {error && (
