@@ -1,5 +1,6 @@
 import { BigIntType, type Opt } from '@mikro-orm/core';
 import { Check, Entity, Index, PrimaryKey, Property, Trigger } from '@mikro-orm/decorators/legacy';
+import { TRANSITION_TABLES } from '../../database/migrations/sql/statistics-rollup.js';
 import { EventStatus } from './event-status.js';
 
 /** The indexes the migrations create on ff_events, by name, as they define them. */
@@ -53,12 +54,7 @@ function StatisticsTriggers(): ClassDecorator {
   return (target) => {
     for (const operation of ['insert', 'update', 'delete'] as const) {
       const name = `ff_events_stats_${operation}`;
-      const tables =
-        operation === 'insert'
-          ? 'new table as new_rows'
-          : operation === 'delete'
-            ? 'old table as old_rows'
-            : 'old table as old_rows new table as new_rows';
+      const tables = TRANSITION_TABLES[operation];
       Trigger({
         name,
         timing: 'after',

@@ -287,14 +287,7 @@ export function walkStatement(
   const where = baseFiltersOf(scope, query, now);
   const checked = checkedFiltersOf(query) ?? { sql: 'true', params: [] };
   const order = query.sortOrder;
-  if (query.cursor) {
-    const comparison = order === 'desc' ? '<' : '>';
-    where.and(
-      `(event_timestamp, id) ${comparison} (?, ?::bigint)`,
-      query.cursor.value,
-      query.cursor.id,
-    );
-  }
+  afterCursor(where, query, 'event_timestamp');
   return {
     sql: `with walked as materialized (
             select id, event_timestamp, (${checked.sql}) as matches from ff_events ${where.sql}
@@ -314,6 +307,13 @@ export function walkStatement(
           order by page.event_timestamp ${order}, page.id ${order}`,
     params: [...checked.params, ...where.params, rows, query.pageSize + 1],
   };
+}
+
+/** Keyset paging: only rows past the cursor's (sort value, id) in the page's order. */
+function afterCursor(where: ScopedWhere, query: EventQuery, column: string): void {
+  if (!query.cursor) return;
+  const comparison = query.sortOrder === 'desc' ? '<' : '>';
+  where.and(`(${column}, id) ${comparison} (?, ?::bigint)`, query.cursor.value, query.cursor.id);
 }
 
 /** Counts the matches, at most EXACT_TOTAL_LIMIT + 1 of them: a bounded cost. */
@@ -347,10 +347,7 @@ export function pageStatements(
   const where = filtersOf(scope, query, now);
   const column = SORT_COLUMNS[query.sortField];
   const order = query.sortOrder;
-  if (query.cursor) {
-    const comparison = order === 'desc' ? '<' : '>';
-    where.and(`(${column}, id) ${comparison} (?, ?::bigint)`, query.cursor.value, query.cursor.id);
-  }
+  afterCursor(where, query, column);
   // The anchor's hour and every hour before it in the page's order: the events it skips are
   // only those of the anchor's hour, the ones of the hours before having been counted.
   if (anchor && order === 'desc') {

@@ -73,6 +73,13 @@ export const TRIGGER_DELTAS = {
   delete: 'select -1 as sign, * from old_rows where is_valid',
 };
 
+/** The transition tables each trigger reads its deltas from (see TRIGGER_DELTAS). */
+export const TRANSITION_TABLES: Record<keyof typeof TRIGGER_DELTAS, string> = {
+  insert: 'new table as new_rows',
+  update: 'old table as old_rows new table as new_rows',
+  delete: 'old table as old_rows',
+};
+
 /**
  * A trigger's body: the statement's deltas summed per bucket and upserted in key order, tier after
  * tier, so that two statements touching the same buckets lock them in the same order (no
@@ -109,16 +116,11 @@ export function triggerFunctions(tiers: readonly RollupTier[]): string[] {
 export function triggerStatements(tiers: readonly RollupTier[]): string[] {
   return [
     ...triggerFunctions(tiers),
-    ...Object.keys(TRIGGER_DELTAS).map((operation) => {
-      const tables =
-        operation === 'insert'
-          ? 'new table as new_rows'
-          : operation === 'delete'
-            ? 'old table as old_rows'
-            : 'old table as old_rows new table as new_rows';
-      return `create trigger ff_events_stats_${operation} after ${operation} on ff_events
-        referencing ${tables} for each statement execute function ff_events_stats_${operation}()`;
-    }),
+    ...Object.keys(TRIGGER_DELTAS).map(
+      (operation) => `create trigger ff_events_stats_${operation} after ${operation} on ff_events
+        referencing ${TRANSITION_TABLES[operation as keyof typeof TRIGGER_DELTAS]}
+        for each statement execute function ff_events_stats_${operation}()`,
+    ),
   ];
 }
 
