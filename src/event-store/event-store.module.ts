@@ -12,6 +12,7 @@ import { FailuresController } from './http/failures.controller.js';
 import { EventPipeline } from './processing/event.pipeline.js';
 import { InFlightTracker } from './processing/in-flight.tracker.js';
 import { RetryPolicy } from './processing/retry-policy.js';
+import { DescriptionTrigramsQuery } from './queries/description-trigrams.query.js';
 import { EventStatisticsQuery } from './queries/event-statistics.query.js';
 import { EventTimelineQuery } from './queries/event-timeline.query.js';
 import { KnownTenantsQuery } from './queries/known-tenants.query.js';
@@ -34,6 +35,7 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
     InFlightTracker,
     EventPipeline,
     EventQueries,
+    DescriptionTrigramsQuery,
     EventStatisticsQuery,
     EventTimelineQuery,
     KnownTenantsQuery,

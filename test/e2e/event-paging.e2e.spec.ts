@@ -271,6 +271,34 @@ describe('paging GET /api/events', () => {
       );
     });
 
+    it('finds a keyword few descriptions hold through its rare trigrams, exactly as ILIKE does', async () => {
+      await db.query(
+        `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+           aggregate_type, event_data, event_description, tenant_id)
+         select 'inv-' || i, 'Invoice', timestamp '2026-03-01' + i * interval '1 minute', 1, 'A',
+           '{}', 'Invoice INV-' || i || ' paid', 'notes'
+         from generate_series(1, 3000) as i`,
+      );
+      // ANALYZE lists "inv" in every description and "123" in few: the index is asked for "123".
+      await db.query('analyze ff_events');
+      for (const keyword of ['inv-123', 'INV-1234 PAID', 'v-29', 'nv-3000 p']) {
+        const page = (
+          await app.inject({
+            url: `/api/events?keyword=${encodeURIComponent(keyword)}&pageSize=200`,
+            headers: { 'x-tenant-id': 'notes' },
+          })
+        ).json<Page>();
+        const { rows } = await db.query<{ event_id: string }>(
+          `select event_id from ff_events where tenant_id = 'notes' and event_description ilike $1
+           order by event_timestamp desc, id desc`,
+          [`%${keyword}%`],
+        );
+        expect(rows.length).toBeGreaterThan(0);
+        expect(page.items.map((item) => item.eventId)).toEqual(rows.map((row) => row.event_id));
+        expect(page).toMatchObject({ total: rows.length, totalIsExact: true });
+      }
+    });
+
     it('counts exactly, past 1000, when the walk reached every event of the other filters', async () => {
       // 1,500 events from source S2, all of them tagged 'half'; the walk of 2,000 takes them all.
       const page = await big('tags=half&eventSource=S2&pageSize=200');

@@ -2,7 +2,11 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { migrateUp } from '../../src/database/migration-runner.js';
 import { ormConfig } from '../../src/database/orm.config.js';
 import type { EventQuery } from '../../src/event-store/queries/event-query.js';
-import { pageStatements, type Statement } from '../../src/event-store/queries/event.queries.js';
+import {
+  countStatement,
+  pageStatements,
+  type Statement,
+} from '../../src/event-store/queries/event.queries.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const ROWS = 200_000;
@@ -17,6 +21,7 @@ const SCOPE = { tenantId: 't1', includeDeleted: false };
 interface PlanNode {
   'Node Type': string;
   'Index Name'?: string;
+  'Index Cond'?: string;
   Plans?: PlanNode[];
 }
 
@@ -35,15 +40,17 @@ function indexesIn(node: PlanNode): string[] {
 describe('query plans at scale', () => {
   let db: TestDatabase;
 
-  const explain = async ({ sql, params }: Statement): Promise<string[]> => {
+  const plan = async ({ sql, params }: Statement): Promise<PlanNode> => {
     let position = 0;
     const numbered = sql.replace(/\?/g, () => `$${++position}`);
     const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       `explain (format json) ${numbered}`,
       params,
     );
-    return indexesIn(rows[0]['QUERY PLAN'][0].Plan);
+    return rows[0]['QUERY PLAN'][0].Plan;
   };
+  const explain = async (statement: Statement): Promise<string[]> =>
+    indexesIn(await plan(statement));
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -51,13 +58,15 @@ describe('query plans at scale', () => {
     await orm.connect();
     await migrateUp(orm);
     await orm.close();
-    // Two tenants, 50 tags and 200 distinct data values: every tag and value is rare.
+    // Two tenants, 50 tags and 200 distinct data values (and descriptions): every tag and value is
+    // rare.
     await db.query(
       `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id, aggregate_type,
-         event_source, event_data, event_metadata, event_status, process_count, event_tags,
-         max_retry_count, tenant_id, create_date, create_by, modify_date, modify_by)
+         event_source, event_data, event_metadata, event_description, event_status, process_count,
+         event_tags, max_retry_count, tenant_id, create_date, create_by, modify_date, modify_by)
        select 'plan-' || i, 'Type' || (i % 50), now() - (i || ' seconds')::interval, i % 1000,
          'Onboarding', 'Portal', jsonb_build_object('stage', 'S' || (i % 200), 'n', i), '{}',
+         'stage S' || (i % 200) || ' done',
          'Processed', 1, jsonb_build_array('tag' || (i % 50), 'all'), 3, 't' || (i % 2),
          now(), 'test', now(), 'test'
        from generate_series(1, $1::int) as i`,
@@ -80,6 +89,21 @@ describe('query plans at scale', () => {
     const statements = pageStatements(SCOPE, { ...BASE, data: { stage: 'S17' } }, new Date());
     expect(await explain(statements.count)).toContain('idx_ff_events_data_gin');
     expect(await explain(statements.page)).toContain('idx_ff_events_data_gin');
+  });
+
+  it("asks the trigram index for a keyword's rare trigrams only, and checks the keyword on what it finds", async () => {
+    const query = { ...BASE, keyword: 'stage S123 done' };
+    const conditions = (node: PlanNode): string[] => [
+      ...(node['Index Name'] === 'idx_ff_events_description_trgm'
+        ? [node['Index Cond'] ?? '']
+        : []),
+      ...(node.Plans ?? []).flatMap(conditions),
+    ];
+    const [condition] = conditions(await plan(countStatement(SCOPE, query, new Date(), ['123'])));
+    expect(condition).toMatch(/'%123%'/);
+    expect(condition).not.toMatch(/stage/);
+    const [all] = conditions(await plan(countStatement(SCOPE, query, new Date())));
+    expect(all).toMatch(/'%stage S123 done%'/);
   });
 
   it('serves by-type pages from the tenant/type/time index', async () => {

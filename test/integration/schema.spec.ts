@@ -110,6 +110,11 @@ async function indexesOf(db: TestDatabase, table: string) {
   return new Map(rows.map((row) => [row.name, row]));
 }
 
+async function statisticsExist(db: TestDatabase, name: string): Promise<boolean> {
+  const { rows } = await db.query('select 1 from pg_statistic_ext where stxname = $1', [name]);
+  return rows.length > 0;
+}
+
 async function tableExists(db: TestDatabase, table: string): Promise<boolean> {
   const { rows } = await db.query<{ found: string | null }>('select to_regclass($1) as found', [
     table,
@@ -125,6 +130,7 @@ const ALL_MIGRATIONS = [
   'AddStatisticsRollups_20261125',
   'AddRetrySelections_20261125',
   'AddDailyStatistics_20261125',
+  'AddDescriptionTrigramStatistics_20261203',
 ];
 
 describe('migrations', () => {
@@ -226,9 +232,27 @@ describe('migrations', () => {
     expect(Number(rows[0].buckets)).toBe(0);
   });
 
+  it('keeps ANALYZE statistics of the trigrams in descriptions', async () => {
+    await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+      aggregate_type, event_data, event_description, tenant_id)
+      select 'described-' || i, 'T', now(), 1, 'A', '{}', 'Invoice ' || i || ' paid', 't'
+      from generate_series(1, 200) as i`);
+    await db.query('analyze ff_events');
+    const { rows } = await db.query<{ share: number }>(
+      `select share from pg_stats_ext_exprs, unnest(
+         most_common_elems::text::text[], most_common_elem_freqs) as e(trigram, share)
+       where statistics_name = 'ff_events_description_trigrams' and trigram = 'voi'`,
+    );
+    // Every description holds 'voi' (of "Invoice").
+    expect(rows).toEqual([{ share: 1 }]);
+    await db.query(`delete from ff_events where event_id like 'described-%'`);
+  });
+
   it('round-trips down then up on a populated database', async () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
+    expect(await migrateDown(orm)).toEqual(['AddDescriptionTrigramStatistics_20261203']);
+    expect(await statisticsExist(db, 'ff_events_description_trigrams')).toBe(false);
 
     const daily = `select coalesce(sum(events), 0)::int as events from ff_event_stats_daily
       where tenant_id = 't'`;
@@ -243,12 +267,16 @@ describe('migrations', () => {
     // Hours cut by a writer half an hour off UTC (as the hourly tier's triggers did in such a
     // session) are counted again; then the daily tier starts from every stored event.
     await db.query(`update ff_event_stats set hour = hour + interval '30 minutes'`);
-    expect(await migrateUp(orm)).toEqual(['AddDailyStatistics_20261125']);
+    expect(await migrateUp(orm)).toEqual([
+      'AddDailyStatistics_20261125',
+      'AddDescriptionTrigramStatistics_20261203',
+    ]);
     expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 2 }]);
     const misaligned = `select count(*)::int as n from ff_event_stats
       where hour <> date_trunc('hour', hour, 'UTC')`;
     expect((await db.query<{ n: number }>(misaligned)).rows).toEqual([{ n: 0 }]);
     expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
+    expect(await migrateDown(orm)).toEqual(['AddDescriptionTrigramStatistics_20261203']);
     expect(await migrateDown(orm)).toEqual(['AddDailyStatistics_20261125']);
     expect(await migrateDown(orm)).toEqual(['AddRetrySelections_20261125']);
     expect(await tableExists(db, 'ff_retry_selections')).toBe(false);

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { AddDailyStatistics_20261125 } from './AddDailyStatistics_20261125.js';
+import { AddDescriptionTrigramStatistics_20261203 } from './AddDescriptionTrigramStatistics_20261203.js';
 import { AddEventStream_20261125 } from './AddEventStream_20261125.js';
 import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
 import { AddRetrySelections_20261125 } from './AddRetrySelections_20261125.js';
@@ -19,4 +20,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'AddStatisticsRollups_20261125', class: AddStatisticsRollups_20261125 },
   { name: 'AddRetrySelections_20261125', class: AddRetrySelections_20261125 },
   { name: 'AddDailyStatistics_20261125', class: AddDailyStatistics_20261125 },
+  {
+    name: 'AddDescriptionTrigramStatistics_20261203',
+    class: AddDescriptionTrigramStatistics_20261203,
+  },
 ];

@@ -13,6 +13,8 @@ import {
   type EventQuery,
   type SortOrder,
 } from './event-query.js';
+import { DescriptionTrigramsQuery } from './description-trigrams.query.js';
+import { rareTrigrams } from './keyword-trigrams.js';
 import { encodePageCursor } from './page-cursor.js';
 import { offsetAnchor, rollupFilters, rollupTotal } from './rollup-page.js';
 import type { ReadScope } from './read-scope.js';
@@ -32,6 +34,7 @@ export class EventQueries {
   constructor(
     private readonly db: SqlPool,
     private readonly clock: Clock,
+    private readonly descriptionTrigrams: DescriptionTrigramsQuery,
   ) {}
 
   async byEventId(scope: ReadScope, eventId: string): Promise<EventRow | undefined> {
@@ -99,16 +102,17 @@ export class EventQueries {
       : undefined;
     const walked = base && (await this.walkedPage(scope, query, now, base));
     if (walked) return walked;
+    const trigrams = await this.indexedTrigrams(query);
     const { total, totalIsExact } = rollup
       ? { total: (await this.one<Matches>(rollupTotal(rollup)))?.matches ?? 0, totalIsExact: true }
-      : await this.boundedCount(scope, query, now);
+      : await this.boundedCount(scope, query, now, trigrams);
     const offset = (query.pageIndex - 1) * query.pageSize;
     let anchor: OffsetAnchor | undefined;
     if (rollup && offset > 0 && !query.cursor && query.sortField === 'eventTimestamp') {
       anchor = await this.one<OffsetAnchor>(offsetAnchor(rollup, query.sortOrder, offset));
       if (!anchor) return this.assemble(query, [], total, totalIsExact);
     }
-    const page = pageStatements(scope, query, now, { sparse: totalIsExact, anchor }).page;
+    const page = pageStatements(scope, query, now, { sparse: totalIsExact, anchor, trigrams }).page;
     return this.assemble(query, await this.select(page.sql, page.params), total, totalIsExact);
   }
 
@@ -149,7 +153,8 @@ export class EventQueries {
     now: Date,
     rows: EventRow[],
   ): Promise<EventPage<EventRow>> {
-    const { total, totalIsExact } = await this.boundedCount(scope, query, now);
+    const trigrams = await this.indexedTrigrams(query);
+    const { total, totalIsExact } = await this.boundedCount(scope, query, now, trigrams);
     return this.assemble(query, rows, total, totalIsExact);
   }
 
@@ -157,8 +162,10 @@ export class EventQueries {
     scope: ReadScope,
     query: EventQuery,
     now: Date,
+    trigrams: readonly string[],
   ): Promise<{ total: number; totalIsExact: boolean }> {
-    const matches = (await this.one<Matches>(countStatement(scope, query, now)))?.matches ?? 0;
+    const statement = countStatement(scope, query, now, trigrams);
+    const matches = (await this.one<Matches>(statement))?.matches ?? 0;
     return {
       total: Math.min(matches, EXACT_TOTAL_LIMIT),
       totalIsExact: matches <= EXACT_TOTAL_LIMIT,
@@ -193,6 +200,12 @@ export class EventQueries {
     };
   }
 
+  /** The keyword's trigrams to ask the trigram index for (see keyword-trigrams.ts). */
+  private async indexedTrigrams(query: EventQuery): Promise<string[]> {
+    if (query.keyword === undefined) return [];
+    return rareTrigrams(query.keyword, await this.descriptionTrigrams.shares());
+  }
+
   private async one<R extends QueryResultRow>(statement: Statement): Promise<R | undefined> {
     const [row] = await new BoundSql(statement.sql).run<R>(this.db, statement.params);
     return row;
@@ -223,10 +236,18 @@ export type OffsetAnchor = {
   readonly before: number;
 };
 
-/** The filters of a paged query, every one written so that an index serves it. */
-function filtersOf(scope: ReadScope, query: EventQuery, now: Date): ScopedWhere {
+/**
+ * The filters of a paged query, every one written so that an index serves it; `trigrams` are the
+ * keyword's to ask the trigram index for (rareTrigrams), none for all of them.
+ */
+function filtersOf(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  trigrams: readonly string[],
+): ScopedWhere {
   const where = baseFiltersOf(scope, query, now);
-  const checked = checkedFiltersOf(query);
+  const checked = checkedFiltersOf(query, trigrams);
   return checked ? where.and(checked.sql, ...checked.params) : where;
 }
 
@@ -250,8 +271,13 @@ function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date): ScopedWh
 /**
  * Tags, data and keyword: served by GIN and trigram indexes, which find every match before the
  * first can be returned, or checked row by row along another index. Undefined when none is given.
+ * With `trigrams`, the index is asked for the descriptions holding those, and the keyword is
+ * checked on the rows it finds.
  */
-function checkedFiltersOf(query: EventQuery): Statement | undefined {
+function checkedFiltersOf(
+  query: EventQuery,
+  trigrams: readonly string[] = [],
+): Statement | undefined {
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (query.tags !== undefined) {
@@ -263,7 +289,15 @@ function checkedFiltersOf(query: EventQuery): Statement | undefined {
     params.push(JSON.stringify(query.data));
   }
   if (query.keyword !== undefined) {
-    clauses.push('event_description ilike ?');
+    for (const trigram of trigrams) {
+      clauses.push('event_description ilike ?');
+      params.push(`%${trigram}%`);
+    }
+    // coalesce() is not the indexed expression: with trigrams, the whole keyword is a filter on
+    // the rows the index found, rather than more (and commoner) trigrams for the index to read.
+    clauses.push(
+      trigrams.length > 0 ? `coalesce(event_description, '') ilike ?` : 'event_description ilike ?',
+    );
     params.push(`%${escapeLike(query.keyword)}%`);
   }
   return clauses.length === 0 ? undefined : { sql: clauses.join(' and '), params };
@@ -317,8 +351,13 @@ function afterCursor(where: ScopedWhere, query: EventQuery, column: string): voi
 }
 
 /** Counts the matches, at most EXACT_TOTAL_LIMIT + 1 of them: a bounded cost. */
-export function countStatement(scope: ReadScope, query: EventQuery, now: Date): Statement {
-  const where = filtersOf(scope, query, now);
+export function countStatement(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  trigrams: readonly string[] = [],
+): Statement {
+  const where = filtersOf(scope, query, now, trigrams);
   return {
     sql: `select count(*)::int as matches from (
             select 1 from ff_events ${where.sql} limit ${EXACT_TOTAL_LIMIT + 1}) as bounded`,
@@ -342,9 +381,13 @@ export function pageStatements(
   scope: ReadScope,
   query: EventQuery,
   now: Date,
-  { sparse, anchor }: { sparse: boolean; anchor?: OffsetAnchor } = { sparse: true },
+  {
+    sparse,
+    anchor,
+    trigrams = [],
+  }: { sparse: boolean; anchor?: OffsetAnchor; trigrams?: readonly string[] } = { sparse: true },
 ): { page: Statement; count: Statement } {
-  const where = filtersOf(scope, query, now);
+  const where = filtersOf(scope, query, now, trigrams);
   const column = SORT_COLUMNS[query.sortField];
   const order = query.sortOrder;
   afterCursor(where, query, column);
@@ -360,7 +403,7 @@ export function pageStatements(
   const offset = query.cursor ? 0 : (query.pageIndex - 1) * query.pageSize - (anchor?.before ?? 0);
   const paging = [query.pageSize + 1, offset];
   const sortKey = `${column}::text as sort_${column}`;
-  const count = countStatement(scope, query, now);
+  const count = countStatement(scope, query, now, trigrams);
   const jsonb = query.tags !== undefined || query.data !== undefined;
   if (!jsonb || !sparse) {
     return {
