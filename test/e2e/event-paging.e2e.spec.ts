@@ -65,6 +65,16 @@ describe('paging GET /api/events', () => {
          'big'
        from generate_series(1, 6000) as i`,
     );
+    // 3,000 events of tenant 'notes', described 'Invoice INV-<n> paid', and ANALYZE's statistics
+    // of the descriptions' trigrams.
+    await db.query(
+      `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id, aggregate_type,
+         event_data, event_description, tenant_id)
+       select 'inv-' || i, 'Invoice', timestamp '2026-03-01' + i * interval '1 minute', 1, 'A',
+         '{}', 'Invoice INV-' || i || ' paid', 'notes'
+       from generate_series(1, 3000) as i`,
+    );
+    await db.query('analyze ff_events');
   });
 
   afterAll(async () => {
@@ -272,15 +282,7 @@ describe('paging GET /api/events', () => {
     });
 
     it('finds a keyword few descriptions hold through its rare trigrams, exactly as ILIKE does', async () => {
-      await db.query(
-        `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
-           aggregate_type, event_data, event_description, tenant_id)
-         select 'inv-' || i, 'Invoice', timestamp '2026-03-01' + i * interval '1 minute', 1, 'A',
-           '{}', 'Invoice INV-' || i || ' paid', 'notes'
-         from generate_series(1, 3000) as i`,
-      );
       // ANALYZE lists "inv" in every description and "123" in few: the index is asked for "123".
-      await db.query('analyze ff_events');
       for (const keyword of ['inv-123', 'INV-1234 PAID', 'v-29', 'nv-3000 p']) {
         const page = (
           await app.inject({
@@ -297,6 +299,41 @@ describe('paging GET /api/events', () => {
         expect(page.items.map((item) => item.eventId)).toEqual(rows.map((row) => row.event_id));
         expect(page).toMatchObject({ total: rows.length, totalIsExact: true });
       }
+    });
+
+    it('counts the matches its index finds exactly up to 5000, and says when there are more', async () => {
+      // pageIndex 2 is not walked: the 3,000 'half' events come through the GIN index.
+      const second = await big('tags=half&pageIndex=2&pageSize=20');
+      expect(second).toMatchObject({ total: 3000, totalIsExact: true, totalPages: 150 });
+      expect(second.items.map((item) => item.eventId)).toEqual(
+        (await newest(`event_tags @> '["half"]'`, 40)).slice(20),
+      );
+      // Every one of the 6,000 events holds {}; sorted by id, nothing is walked.
+      const all = await big(`data=${encodeURIComponent('{}')}&sortField=id&pageSize=10`);
+      expect(all).toMatchObject({ total: 5000, totalIsExact: false, totalPages: 500 });
+      const { rows } = await db.query<{ event_id: string }>(
+        `select event_id from ff_events where tenant_id = 'big' order by id desc limit 10`,
+      );
+      expect(all.items.map((item) => item.eventId)).toEqual(rows.map((row) => row.event_id));
+    });
+
+    it('walks further for a filter one in a hundred events passes, when the first walk found some', async () => {
+      // 30 of the 3,000 'notes' end in "00 paid", four of them in the newest 420.
+      const page = (
+        await app.inject({
+          url: `/api/events?keyword=${encodeURIComponent('00 paid')}&pageSize=20`,
+          headers: { 'x-tenant-id': 'notes' },
+        })
+      ).json<Page>();
+      const { rows } = await db.query<{ event_id: string }>(
+        `select event_id from ff_events where tenant_id = 'notes'
+           and event_description ilike '%00 paid%'
+         order by event_timestamp desc, id desc`,
+      );
+      expect(page).toMatchObject({ total: 30, totalIsExact: true });
+      expect(page.items.map((item) => item.eventId)).toEqual(
+        rows.slice(0, 20).map((row) => row.event_id),
+      );
     });
 
     it('counts exactly, past 1000, when the walk reached every event of the other filters', async () => {

@@ -49,7 +49,9 @@ export interface EventQuery {
 export interface EventPage<T> {
   readonly items: T[];
   /**
-   * From the rollups, exact, when they carry every filter (rollup-page.ts); otherwise exact up to
+   * From the rollups, exact, when they carry every filter (rollup-page.ts); for a walked page of
+   * tags, data or keyword, over EXACT_TOTAL_LIMIT an estimate; for one read through their index,
+   * exact up to INDEXED_MATCH_LIMIT and past it that limit; otherwise exact up to
    * EXACT_TOTAL_LIMIT matching events and past that, that limit (a lower bound).
    */
   readonly total: number;
@@ -69,12 +71,22 @@ export interface EventPage<T> {
 export const EXACT_TOTAL_LIMIT = 1_000;
 
 /**
- * A first page filtered by tags, data or keyword first walks this many events per item of the page
- * (at most MAX_WALKED_EVENTS) in event time, checking those filters row by row (see
- * EventQueries.walkedPage): a filter at least one in this many events passes is served by the walk.
+ * A first page filtered by tags, data or keyword first walks up to this many events per item of
+ * the page (at most MAX_WALKED_EVENTS) in event time, checking those filters row by row and
+ * stopping at a page's worth of matches; when that found some but too few, one walk as far as
+ * their share says a page lies, if that is within MAX_WALKED_EVENTS (see EventQueries.walkedPage).
+ * A filter one in 20 events passes is served by the first walk; one in 200, by the second.
  */
 export const WALKED_EVENTS_PER_ITEM = 20;
-export const MAX_WALKED_EVENTS = 2_000;
+export const MAX_WALKED_EVENTS = 4_000;
+
+/**
+ * A tags, data or keyword filter read through its GIN or trigram index takes up to this many
+ * matches to sort the page from (see indexedPageStatement), and counts them exactly: that index
+ * finds every match before it can return one, so the page costs what the matches cost. Past it,
+ * the page is read along the time index and its total is this number, a lower bound.
+ */
+export const INDEXED_MATCH_LIMIT = 5_000;
 
 /** pageIndex paging reads and skips every row before the page: at most this many. */
 export const MAX_OFFSET = 10_000;

@@ -6,6 +6,7 @@ import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
 import {
   EXACT_TOTAL_LIMIT,
+  INDEXED_MATCH_LIMIT,
   MAX_WALKED_EVENTS,
   WALKED_EVENTS_PER_ITEM,
   SORT_COLUMNS,
@@ -85,43 +86,83 @@ export class EventQueries {
   }
 
   /**
-   * One page, its total and the cursor of the next. A first page of tags, data or keyword may come
-   * from a walk of the newest events (walkedPage). When the rollups carry every filter (see
-   * rollup-page.ts) the total is theirs, exact, and a pageIndex page sorted by event time starts
-   * at the hour its offset falls in. Otherwise the matches are counted first, up to
-   * EXACT_TOTAL_LIMIT (see EventPage); the count also tells how to read the page of a tags or data
-   * filter (see pageStatements). pageSize + 1 rows are read to know whether a next page exists.
+   * One page, its total and the cursor of the next. pageSize + 1 rows are read to know whether a
+   * next page exists.
+   * - Filtered only by the rollups' columns (rollup-page.ts): the total is theirs, exact, and a
+   *   pageIndex page sorted by event time starts at the hour its offset falls in.
+   * - With tags, data or keyword: a first page may come from a walk of the newest events
+   *   (walkedPage); otherwise from the matches their index finds (indexedPage).
+   * - Otherwise the matches are counted, up to EXACT_TOTAL_LIMIT (see EventPage), and the page is
+   *   read along the index of its sort.
    */
   async page(scope: ReadScope, query: EventQuery): Promise<EventPage<EventRow>> {
     const now = this.clock.now();
     const rollup = rollupFilters(scope, query);
-    const walkable =
-      query.sortField === 'eventTimestamp' && query.pageIndex === 1 && checkedFiltersOf(query);
-    const base = walkable
-      ? rollupFilters(scope, { ...query, tags: undefined, data: undefined, keyword: undefined })
-      : undefined;
-    const walked = base && (await this.walkedPage(scope, query, now, base));
-    if (walked) return walked;
-    const trigrams = await this.indexedTrigrams(query);
-    const { total, totalIsExact } = rollup
-      ? { total: (await this.one<Matches>(rollupTotal(rollup)))?.matches ?? 0, totalIsExact: true }
-      : await this.boundedCount(scope, query, now, trigrams);
+    if (rollup) return this.rolledUpPage(scope, query, now, rollup);
+    if (checkedFiltersOf(query)) {
+      const base =
+        query.sortField === 'eventTimestamp' && query.pageIndex === 1
+          ? rollupFilters(scope, { ...query, tags: undefined, data: undefined, keyword: undefined })
+          : undefined;
+      const walked = base && (await this.walkedPage(scope, query, now, base));
+      return walked ?? this.indexedPage(scope, query, now);
+    }
+    const { total, totalIsExact } = await this.boundedCount(scope, query, now, []);
+    const page = pageStatement(scope, query, now);
+    return this.assemble(query, await this.select(page.sql, page.params), total, totalIsExact);
+  }
+
+  private async rolledUpPage(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    rollup: Statement,
+  ): Promise<EventPage<EventRow>> {
+    const total = (await this.one<Matches>(rollupTotal(rollup)))?.matches ?? 0;
     const offset = (query.pageIndex - 1) * query.pageSize;
     let anchor: OffsetAnchor | undefined;
-    if (rollup && offset > 0 && !query.cursor && query.sortField === 'eventTimestamp') {
+    if (offset > 0 && !query.cursor && query.sortField === 'eventTimestamp') {
       anchor = await this.one<OffsetAnchor>(offsetAnchor(rollup, query.sortOrder, offset));
-      if (!anchor) return this.assemble(query, [], total, totalIsExact);
+      if (!anchor) return this.assemble(query, [], total, true);
     }
-    const page = pageStatements(scope, query, now, { sparse: totalIsExact, anchor, trigrams }).page;
-    return this.assemble(query, await this.select(page.sql, page.params), total, totalIsExact);
+    const page = pageStatement(scope, query, now, anchor);
+    return this.assemble(query, await this.select(page.sql, page.params), total, true);
+  }
+
+  /**
+   * The page of a tags, data or keyword filter from the matches its GIN or trigram index finds,
+   * counted in the same statement (indexedPageStatement): exact up to INDEXED_MATCH_LIMIT. Past
+   * that the matches are dense enough for the page to be read along the time index, the filters
+   * checked row by row, and the total is that limit, a lower bound.
+   */
+  private async indexedPage(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+  ): Promise<EventPage<EventRow>> {
+    const trigrams = await this.indexedTrigrams(query);
+    const statement = indexedPageStatement(scope, query, now, trigrams);
+    const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
+    const matches = result[0]?.matches ?? 0;
+    if (matches <= INDEXED_MATCH_LIMIT) {
+      const rows = result.filter((row) => row.id !== null);
+      return this.assemble(query, rows, matches, true);
+    }
+    const page = pageStatement(scope, query, now, undefined, trigrams);
+    const rows = await this.select(page.sql, page.params);
+    return this.assemble(query, rows, INDEXED_MATCH_LIMIT, false);
   }
 
   /**
    * The first page (or a cursor's) of a tags, data or keyword filter whose other filters the
-   * rollups count (see walkStatement). When the walked events hold a whole page, the page is
-   * theirs, and the total is the rollups' count of the other filters times the share of walked
-   * events that passed: over EXACT_TOTAL_LIMIT, that estimate (totalIsExact false); under it,
-   * counted. Undefined when too few passed: the indexes find the page as for any other filter.
+   * rollups count, from walks of the events in the page's order that check those filters row by
+   * row (walkStatement). The first walks WALKED_EVENTS_PER_ITEM events per item: all of them, when
+   * the other filters have no more, and the total is exact; otherwise it stops at the first page's
+   * worth of matches. When it found some but too few,
+   * their share tells how far a page lies, and one walk that far follows if that is within
+   * MAX_WALKED_EVENTS. The total of a walked page is the rollups' count of the other filters times
+   * the share that passed: over EXACT_TOTAL_LIMIT, that estimate (totalIsExact false); under it,
+   * counted. Undefined when no walk found a page: the indexes find it as for any other filter.
    */
   private async walkedPage(
     scope: ReadScope,
@@ -129,22 +170,54 @@ export class EventQueries {
     now: Date,
     base: Statement,
   ): Promise<EventPage<EventRow> | undefined> {
-    const budget = Math.min(MAX_WALKED_EVENTS, WALKED_EVENTS_PER_ITEM * (query.pageSize + 1));
-    const statement = walkStatement(scope, query, now, budget);
+    const wanted = query.pageSize + 1;
+    const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
+    const first = Math.min(MAX_WALKED_EVENTS, WALKED_EVENTS_PER_ITEM * wanted);
+    let walk = await this.walk(scope, query, now, first, others > first);
+    if (walk.outcome === 'short' && walk.matched > 0) {
+      const reach = Math.ceil((wanted * walk.walked) / walk.matched);
+      if (reach <= MAX_WALKED_EVENTS) {
+        walk = await this.walk(scope, query, now, Math.min(MAX_WALKED_EVENTS, 2 * reach), true);
+      }
+    }
+    switch (walk.outcome) {
+      case 'short':
+        return undefined;
+      case 'everything':
+        // Past the end of a cursor's walk too few events are left to tell the share: counted.
+        return query.cursor
+          ? this.countedPage(scope, query, now, walk.rows)
+          : this.assemble(query, walk.rows, walk.matched, true);
+      case 'page': {
+        const estimate = Math.round(others * walk.share);
+        return estimate > EXACT_TOTAL_LIMIT
+          ? this.assemble(query, walk.rows, estimate, false)
+          : this.countedPage(scope, query, now, walk.rows);
+      }
+    }
+  }
+
+  /** One walkStatement of at most `budget` events, stopping at a page's worth of matches or not. */
+  private async walk(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    budget: number,
+    stopAtPage: boolean,
+  ): Promise<Walk> {
+    const statement = walkStatement(scope, query, now, budget, stopAtPage);
     const result = await new BoundSql(statement.sql).run<WalkedRow>(this.db, statement.params);
     const walked = result[0]?.walk_rows ?? 0;
     const matched = result[0]?.walk_matches ?? 0;
-    const exhausted = walked < budget;
-    if (!exhausted && matched <= query.pageSize) return undefined;
     const rows = result.filter((row) => row.id !== null);
-    if (exhausted && !query.cursor) return this.assemble(query, rows, matched, true);
-    // Past the end of a cursor's walk too few events are left to tell the share: counted.
-    if (exhausted) return this.countedPage(scope, query, now, rows);
-    const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
-    const estimate = Math.round((others * matched) / walked);
-    return estimate > EXACT_TOTAL_LIMIT
-      ? this.assemble(query, rows, estimate, false)
-      : this.countedPage(scope, query, now, rows);
+    if (matched >= query.pageSize + 1 && (stopAtPage || walked === budget)) {
+      // A walk that stopped at its k-th match, the walked-th event: (k - 1) / (walked - 1) is the
+      // unbiased share. A walk of a fixed number of events: matched / walked.
+      const share = stopAtPage ? (matched - 1) / Math.max(1, walked - 1) : matched / walked;
+      return { outcome: 'page', rows, walked, matched, share };
+    }
+    if (walked < budget) return { outcome: 'everything', rows, walked, matched, share: 1 };
+    return { outcome: 'short', rows, walked, matched, share: matched / walked };
   }
 
   private async countedPage(
@@ -227,8 +300,23 @@ export interface Statement {
 
 type Matches = { matches: number };
 
+/** A row of indexedPageStatement: a page row, or (id null) only the count. */
+type IndexedRow = EventRow & { matches: number };
+
 /** A row of walkStatement: a page row, or (id null) only the walk's counts. */
 type WalkedRow = EventRow & { walk_rows: number; walk_matches: number };
+
+/**
+ * What a walk found: a page (and the share of walked events that passed), every event there was
+ * (so `matched` is all that match), or too few matches in its events to fill a page.
+ */
+interface Walk {
+  readonly outcome: 'page' | 'everything' | 'short';
+  readonly rows: EventRow[];
+  readonly walked: number;
+  readonly matched: number;
+  readonly share: number;
+}
 
 /** Where a pageIndex page starts: the hour of its first event and the events before that hour. */
 export type OffsetAnchor = {
@@ -304,30 +392,42 @@ function checkedFiltersOf(
 }
 
 /**
- * The first `rows` events of the other filters from the page's start (the cursor), in the page's
- * order of event time along the tenant's time index, each checked against tags, data and keyword:
- * the page of a filter that many events pass is among them, and the share that pass estimates how
- * many do in all. Its cost is `rows` index entries and heap visits, however many events there are
- * or match. One statement, so that the page and the counts are of one snapshot: each row is a
- * page row (pageSize + 1 at most) with walk_rows and walk_matches, or, when none passed, a single
- * row of just those two.
+ * The events of the other filters from the page's start (the cursor), in the page's order of
+ * event time along the tenant's time index, each checked against tags, data and keyword: at most
+ * `budget` of them, and with `stopAtPage`, no more than it takes to find pageSize + 1 that pass.
+ * Its cost is the events walked (index entries and heap visits), however many there are or match.
+ * One statement, so that the page and the counts are of one snapshot: each row is a page row
+ * (pageSize + 1 at most) with walk_rows (the position of the last event the walk returned: the
+ * budget-th, returned whatever it holds, when the walk went that far) and walk_matches, or, when
+ * none passed, a single row of just those two.
  */
 export function walkStatement(
   scope: ReadScope,
   query: EventQuery,
   now: Date,
-  rows: number,
+  budget: number,
+  stopAtPage: boolean,
 ): Statement {
   const where = baseFiltersOf(scope, query, now);
   const checked = checkedFiltersOf(query) ?? { sql: 'true', params: [] };
   const order = query.sortOrder;
   afterCursor(where, query, 'event_timestamp');
+  const wanted = query.pageSize + 1;
+  // The outer LIMIT stops the scan below it once it has as many rows: the matches of a page, or
+  // the budget-th event, which tells that the walk went that far. row_number() over the index's
+  // own order adds no sort.
   return {
     sql: `with walked as materialized (
-            select id, event_timestamp, (${checked.sql}) as matches from ff_events ${where.sql}
-            order by event_timestamp ${order}, id ${order} limit ?
+            select id, event_timestamp, matches, position from (
+              select id, event_timestamp, (${checked.sql}) as matches,
+                row_number() over (order by event_timestamp ${order}, id ${order}) as position
+              from ff_events ${where.sql}
+              order by event_timestamp ${order}, id ${order} limit ?
+            ) as walk
+            where matches or position = ?
+            limit ?
           ), counts as (
-            select count(*)::int as walk_rows,
+            select coalesce(max(position), 0)::int as walk_rows,
               (count(*) filter (where matches))::int as walk_matches
             from walked
           ), page as (
@@ -339,7 +439,14 @@ export function walkStatement(
           left join page on true
           left join ff_events as e on e.id = page.id
           order by page.event_timestamp ${order}, page.id ${order}`,
-    params: [...checked.params, ...where.params, rows, query.pageSize + 1],
+    params: [
+      ...checked.params,
+      ...where.params,
+      budget,
+      budget,
+      stopAtPage ? wanted : budget,
+      wanted,
+    ],
   };
 }
 
@@ -366,27 +473,18 @@ export function countStatement(
 }
 
 /**
- * The statements of a paged query, exactly as run: kept apart from the service so that a test
- * can EXPLAIN them and see which indexes serve each filter.
- *
- * A page is read in the sort's order, ties broken by id, from the cursor when there is one
- * ((sort, id) past the cursor's: constant cost however deep) or from pageIndex's offset (bounded
- * by MAX_OFFSET). Sorted by event time, the tenant's time index finds the first page at once
- * whatever matches. A tags or data filter is `@>` on jsonb, of which PostgreSQL keeps no
- * statistics: when the count found few matches (`sparse`), they are read through the GIN index
- * and sorted (at most EXACT_TOTAL_LIMIT of them); when it found many, the time index is walked
- * and the filter checked row by row, which finds a page quickly because matches are dense.
+ * A page read in the sort's order, ties broken by id, from the cursor when there is one ((sort,
+ * id) past the cursor's: constant cost however deep) or from pageIndex's offset (bounded by
+ * MAX_OFFSET), along the index of the sort: sorted by event time, the tenant's time index finds
+ * the first page at once whatever matches. Exported, as the other statements, for tests to EXPLAIN.
  */
-export function pageStatements(
+export function pageStatement(
   scope: ReadScope,
   query: EventQuery,
   now: Date,
-  {
-    sparse,
-    anchor,
-    trigrams = [],
-  }: { sparse: boolean; anchor?: OffsetAnchor; trigrams?: readonly string[] } = { sparse: true },
-): { page: Statement; count: Statement } {
+  anchor?: OffsetAnchor,
+  trigrams: readonly string[] = [],
+): Statement {
   const where = filtersOf(scope, query, now, trigrams);
   const column = SORT_COLUMNS[query.sortField];
   const order = query.sortOrder;
@@ -401,33 +499,58 @@ export function pageStatements(
   // id breaks ties so that rows never move between pages of the same query.
   const orderBy = column === 'id' ? `id ${order}` : `${column} ${order}, id ${order}`;
   const offset = query.cursor ? 0 : (query.pageIndex - 1) * query.pageSize - (anchor?.before ?? 0);
-  const paging = [query.pageSize + 1, offset];
-  const sortKey = `${column}::text as sort_${column}`;
-  const count = countStatement(scope, query, now, trigrams);
-  const jsonb = query.tags !== undefined || query.data !== undefined;
-  if (!jsonb || !sparse) {
-    return {
-      page: {
-        sql: `select *, ${sortKey} from ff_events ${where.sql}
-              order by ${orderBy} limit ? offset ?`,
-        params: [...where.params, ...paging],
-      },
-      count,
-    };
-  }
   return {
-    page: {
-      sql: `with matched as materialized (
-              select id, ${column} as sort_key from ff_events ${where.sql}
-            ), page as (
-              select id, sort_key from matched
-              order by sort_key ${order}, id ${order} limit ? offset ?
-            )
-            select e.*, e.${sortKey} from page join ff_events as e on e.id = page.id
-            order by page.sort_key ${order}, page.id ${order}`,
-      params: [...where.params, ...paging],
-    },
-    count,
+    sql: `select *, ${column}::text as sort_${column} from ff_events ${where.sql}
+          order by ${orderBy} limit ? offset ?`,
+    params: [...where.params, query.pageSize + 1, offset],
+  };
+}
+
+/**
+ * A page of a tags, data or keyword filter through its GIN or trigram index, and the number of
+ * matches. GIN keeps no order, and PostgreSQL keeps no statistics of `@>` on jsonb that would let
+ * it weigh the index against the time index: the matches are taken through the index, at most
+ * INDEXED_MATCH_LIMIT + 1 with their sort key, counted, and the page sorted from them (past the
+ * cursor, or from pageIndex's offset), in one pass over the matches. Each row is a page row with
+ * `matches`, or, when the page is empty, a single row of just that.
+ */
+export function indexedPageStatement(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  trigrams: readonly string[] = [],
+): Statement {
+  const where = filtersOf(scope, query, now, trigrams);
+  const column = SORT_COLUMNS[query.sortField];
+  const order = query.sortOrder;
+  const cursor = query.cursor
+    ? {
+        sql: `where (sort_key, id) ${order === 'desc' ? '<' : '>'} (?, ?::bigint)`,
+        params: [query.cursor.value, query.cursor.id],
+      }
+    : { sql: '', params: [] };
+  const offset = query.cursor ? 0 : (query.pageIndex - 1) * query.pageSize;
+  return {
+    sql: `with matched as materialized (
+            select id, ${column} as sort_key from ff_events ${where.sql} limit ?
+          ), counts as (
+            select count(*)::int as matches from matched
+          ), page as (
+            select id, sort_key from matched ${cursor.sql}
+            order by sort_key ${order}, id ${order} limit ? offset ?
+          )
+          select counts.matches, e.*, e.${column}::text as sort_${column}
+          from counts
+          left join page on true
+          left join ff_events as e on e.id = page.id
+          order by page.sort_key ${order}, page.id ${order}`,
+    params: [
+      ...where.params,
+      INDEXED_MATCH_LIMIT + 1,
+      ...cursor.params,
+      query.pageSize + 1,
+      offset,
+    ],
   };
 }
 
