@@ -156,13 +156,14 @@ export class EventQueries {
   /**
    * The first page (or a cursor's) of a tags, data or keyword filter whose other filters the
    * rollups count, from walks of the events in the page's order that check those filters row by
-   * row (walkStatement). The first walks WALKED_EVENTS_PER_ITEM events per item: all of them, when
-   * the other filters have no more, and the total is exact; otherwise it stops at the first page's
-   * worth of matches. When it found some but too few,
-   * their share tells how far a page lies, and one walk that far follows if that is within
-   * MAX_WALKED_EVENTS. The total of a walked page is the rollups' count of the other filters times
-   * the share that passed: over EXACT_TOTAL_LIMIT, that estimate (totalIsExact false); under it,
-   * counted. Undefined when no walk found a page: the indexes find it as for any other filter.
+   * row (walkStatement), each stopping at a page's worth of matches. The first walks
+   * WALKED_EVENTS_PER_ITEM events per item. When it found some matches but too few, their share
+   * tells how far a page lies, and one walk that far follows if that is within MAX_WALKED_EVENTS.
+   * The total of a walked page is the rollups' count of the other filters times the share that
+   * passed: over EXACT_TOTAL_LIMIT, that estimate (totalIsExact false); under it, counted; and
+   * when the other filters have no more events than the first walk takes, those are walked whole
+   * and the total is exact. Undefined when no walk found a page: the indexes find it as for any
+   * other filter.
    */
   private async walkedPage(
     scope: ReadScope,
@@ -171,30 +172,29 @@ export class EventQueries {
     base: Statement,
   ): Promise<EventPage<EventRow> | undefined> {
     const wanted = query.pageSize + 1;
-    const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
     const first = Math.min(MAX_WALKED_EVENTS, WALKED_EVENTS_PER_ITEM * wanted);
-    let walk = await this.walk(scope, query, now, first, others > first);
+    let walk = await this.walk(scope, query, now, first, true);
     if (walk.outcome === 'short' && walk.matched > 0) {
       const reach = Math.ceil((wanted * walk.walked) / walk.matched);
       if (reach <= MAX_WALKED_EVENTS) {
         walk = await this.walk(scope, query, now, Math.min(MAX_WALKED_EVENTS, 2 * reach), true);
       }
     }
-    switch (walk.outcome) {
-      case 'short':
-        return undefined;
-      case 'everything':
-        // Past the end of a cursor's walk too few events are left to tell the share: counted.
-        return query.cursor
-          ? this.countedPage(scope, query, now, walk.rows)
-          : this.assemble(query, walk.rows, walk.matched, true);
-      case 'page': {
+    if (walk.outcome === 'short') return undefined;
+    if (walk.outcome === 'page') {
+      const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
+      if (others > first) {
         const estimate = Math.round(others * walk.share);
         return estimate > EXACT_TOTAL_LIMIT
           ? this.assemble(query, walk.rows, estimate, false)
           : this.countedPage(scope, query, now, walk.rows);
       }
+      walk = await this.walk(scope, query, now, first, false);
     }
+    // Past the end of a cursor's walk too few events are left to tell the share: counted.
+    return walk.outcome === 'everything' && !query.cursor
+      ? this.assemble(query, walk.rows, walk.matched, true)
+      : this.countedPage(scope, query, now, walk.rows);
   }
 
   /** One walkStatement of at most `budget` events, stopping at a page's worth of matches or not. */
