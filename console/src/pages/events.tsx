@@ -187,11 +187,7 @@ function FilterForm(props: { search: EventSearch; onSearch: (search: EventSearch
   );
 }
 
-/**
- * A total that is not exact is either the count's bound (1,000: more match) or, for tags, data and
- * keyword filters, an estimate above it (the API's paging contract).
- */
+/** A total that is not exact is an estimate, never below the matches counted (the paging contract). */
 function totalText(total: number, exact: boolean): string {
-  if (exact) return `${count(total)} events`;
-  return total > 1000 ? `about ${count(total)} events` : `more than ${count(total)} events`;
+  return exact ? `${count(total)} events` : `about ${count(total)} events`;
 }

@@ -49,10 +49,12 @@ export interface EventQuery {
 export interface EventPage<T> {
   readonly items: T[];
   /**
-   * From the rollups, exact, when they carry every filter (rollup-page.ts); for a walked page of
-   * tags, data or keyword, over EXACT_TOTAL_LIMIT an estimate; for one read through their index,
-   * exact up to INDEXED_MATCH_LIMIT and past it that limit; otherwise exact up to
-   * EXACT_TOTAL_LIMIT matching events and past that, that limit (a lower bound).
+   * Exact when totalIsExact, otherwise an estimate, never less than the matches counted. From
+   * the rollups, exact, when they carry every filter (rollup-page.ts); for a walked page of tags,
+   * data or keyword, over EXACT_TOTAL_LIMIT the rollups' count times the walk's share; for one
+   * read through their index, exact up to INDEXED_MATCH_LIMIT; otherwise exact up to
+   * EXACT_TOTAL_LIMIT (CHEAP_COUNT when the planner expects more than ESTIMATED_TOTAL_ABOVE).
+   * Past those bounds, the planner's estimate.
    */
   readonly total: number;
   readonly totalIsExact: boolean;
@@ -66,9 +68,18 @@ export interface EventPage<T> {
 /**
  * Matching events are counted up to this many: a count that must visit every match (from the
  * heap, while the table is being written) costs as much as the matches. Past it the page says
- * totalIsExact: false and total is this number, a lower bound.
+ * totalIsExact: false and total is an estimate.
  */
 export const EXACT_TOTAL_LIMIT = 1_000;
+
+/**
+ * When PostgreSQL's planner expects more than ESTIMATED_TOTAL_ABOVE matches of filters the
+ * rollups do not carry, they are counted only up to CHEAP_COUNT, and past that the total is the
+ * planner's estimate (see EventQueries.plannedTotal): a count to EXACT_TOTAL_LIMIT would visit a
+ * thousand rows to say "1,000 or more".
+ */
+export const ESTIMATED_TOTAL_ABOVE = 2 * EXACT_TOTAL_LIMIT;
+export const CHEAP_COUNT = 100;
 
 /**
  * A first page filtered by tags, data or keyword first walks up to this many events per item of
@@ -84,7 +95,7 @@ export const MAX_WALKED_EVENTS = 4_000;
  * A tags, data or keyword filter read through its GIN or trigram index takes up to this many
  * matches to sort the page from (see indexedPageStatement), and counts them exactly: that index
  * finds every match before it can return one, so the page costs what the matches cost. Past it,
- * the page is read along the time index and its total is this number, a lower bound.
+ * the page is read along the time index and its total is the planner's estimate.
  */
 export const INDEXED_MATCH_LIMIT = 5_000;
 
