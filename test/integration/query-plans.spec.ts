@@ -5,6 +5,7 @@ import type { EventQuery } from '../../src/event-store/queries/event-query.js';
 import {
   countStatement,
   indexedPageStatement,
+  windowedPageStatement,
   pageStatement,
   type Statement,
 } from '../../src/event-store/queries/event.queries.js';
@@ -114,6 +115,27 @@ describe('query plans at scale', () => {
     const [all] = conditions(await plan(countStatement(SCOPE, query, new Date())));
     expect(all).toMatch(/'%stage S123 done%'/);
   });
+
+  it.each([
+    ['tags', { tags: ['tag7'] }, 'idx_ff_events_tags_gin'],
+    ['data', { data: { stage: 'S17' } }, 'idx_ff_events_data_gin'],
+    ['keyword', { keyword: 'S123' }, 'idx_ff_events_description_trgm'],
+  ] as const)(
+    "asks the %s index for each day's matches by its tenant-day key",
+    async (_filter, filter, index) => {
+      const query = { ...BASE, ...filter };
+      const today = new Date().toISOString().slice(0, 10);
+      const conditions = (node: PlanNode): string[] => [
+        ...(node['Index Name'] === index ? [node['Index Cond'] ?? ''] : []),
+        ...(node.Plans ?? []).flatMap(conditions),
+      ];
+      const statement = windowedPageStatement(SCOPE, query, new Date(), [], [today, '2026-01-01']);
+      const found = conditions(await plan(statement));
+      expect(found).toHaveLength(2);
+      for (const condition of found)
+        expect(condition).toMatch(/ff_event_day\(tenant_id, event_timestamp\) =/);
+    },
+  );
 
   it('serves by-type pages from the tenant/type/time index', async () => {
     const statement = pageStatement(SCOPE, { ...BASE, eventType: 'Type7' }, new Date());

@@ -131,6 +131,7 @@ const ALL_MIGRATIONS = [
   'AddRetrySelections_20261125',
   'AddDailyStatistics_20261125',
   'AddDescriptionTrigramStatistics_20261203',
+  'DayKeyedGinIndexes_20261203',
 ];
 
 describe('migrations', () => {
@@ -195,7 +196,7 @@ describe('migrations', () => {
       expect(indexes.get(name)?.def).toMatch(/\(tenant_id, /);
     }
     expect(indexes.get('idx_ff_events_description_trgm')?.def).toMatch(
-      /gin \(tenant_id, event_description gin_trgm_ops\) WHERE is_valid/,
+      /gin \(tenant_id, ff_event_day\(tenant_id, event_timestamp\), event_description gin_trgm_ops\) WHERE is_valid/,
     );
   });
 
@@ -251,6 +252,10 @@ describe('migrations', () => {
   it('round-trips down then up on a populated database', async () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
+    expect(await migrateDown(orm)).toEqual(['DayKeyedGinIndexes_20261203']);
+    expect((await indexesOf(db, 'ff_events')).get('idx_ff_events_tags_gin')?.def).toMatch(
+      /gin \(tenant_id, event_tags\) WHERE is_valid/,
+    );
     expect(await migrateDown(orm)).toEqual(['AddDescriptionTrigramStatistics_20261203']);
     expect(await statisticsExist(db, 'ff_events_description_trigrams')).toBe(false);
 
@@ -270,12 +275,14 @@ describe('migrations', () => {
     expect(await migrateUp(orm)).toEqual([
       'AddDailyStatistics_20261125',
       'AddDescriptionTrigramStatistics_20261203',
+      'DayKeyedGinIndexes_20261203',
     ]);
     expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 2 }]);
     const misaligned = `select count(*)::int as n from ff_event_stats
       where hour <> date_trunc('hour', hour, 'UTC')`;
     expect((await db.query<{ n: number }>(misaligned)).rows).toEqual([{ n: 0 }]);
     expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
+    expect(await migrateDown(orm)).toEqual(['DayKeyedGinIndexes_20261203']);
     expect(await migrateDown(orm)).toEqual(['AddDescriptionTrigramStatistics_20261203']);
     expect(await migrateDown(orm)).toEqual(['AddDailyStatistics_20261125']);
     expect(await migrateDown(orm)).toEqual(['AddRetrySelections_20261125']);

@@ -6,6 +6,7 @@ import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
 import { AddRetrySelections_20261125 } from './AddRetrySelections_20261125.js';
 import { AddStatisticsRollups_20261125 } from './AddStatisticsRollups_20261125.js';
 import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
+import { DayKeyedGinIndexes_20261203 } from './DayKeyedGinIndexes_20261203.js';
 import { TenantScopedIndexes_20261124 } from './TenantScopedIndexes_20261124.js';
 
 /**
@@ -24,4 +25,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'AddDescriptionTrigramStatistics_20261203',
     class: AddDescriptionTrigramStatistics_20261203,
   },
+  { name: 'DayKeyedGinIndexes_20261203', class: DayKeyedGinIndexes_20261203 },
 ];

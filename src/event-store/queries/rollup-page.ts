@@ -79,3 +79,28 @@ export function offsetAnchor(filters: Statement, order: 'asc' | 'desc', offset: 
     params: [...filters.params, offset, ...filters.params, offset],
   };
 }
+
+/**
+ * The UTC days of the matching events, in the page's order (from the cursor's day, when there is
+ * one: a timestamp PostgreSQL reads), each with its number of events, from the day buckets; at
+ * most `limit` days.
+ */
+export function rollupDays(
+  filters: Statement,
+  order: 'asc' | 'desc',
+  from: string | undefined,
+  limit: number,
+): Statement {
+  const start = from
+    ? {
+        sql: `and day ${order === 'desc' ? '<=' : '>='} (?::timestamptz at time zone 'UTC')::date`,
+        params: [from],
+      }
+    : { sql: '', params: [] };
+  return {
+    sql: `select day::text as day, sum(events)::float8 as events
+          from ff_event_stats_daily ${filters.sql} ${start.sql}
+          group by day order by day ${order} limit ?`,
+    params: [...filters.params, ...start.params, limit],
+  };
+}
