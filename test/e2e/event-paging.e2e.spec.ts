@@ -355,37 +355,72 @@ describe('paging GET /api/events', () => {
   });
 
   describe('a filter too few of the newest events pass for a walk, over many days', () => {
-    const days = async (query: string) =>
+    const days = async (query: string, tenant = 'month') =>
       (
-        await app.inject({ url: `/api/events?${query}`, headers: { 'x-tenant-id': 'month' } })
+        await app.inject({ url: `/api/events?${query}`, headers: { 'x-tenant-id': tenant } })
       ).json<Page>();
-    const oracle = async (order: 'asc' | 'desc') =>
+    const oracle = async (order: 'asc' | 'desc', tenant = 'month') =>
       (
         await db.query<{ event_id: string }>(
-          `select event_id from ff_events where tenant_id = 'month' and event_tags @> '["sparse"]'
+          `select event_id from ff_events where tenant_id = $1 and event_tags @> '["sparse"]'
            order by event_timestamp ${order}, id ${order}`,
+          [tenant],
         )
       ).rows.map((row) => row.event_id);
 
     beforeAll(async () => {
-      // 30,000 events of tenant 'month', 1,000 a day for 30 days; one in 500 tagged 'sparse'.
+      // 30,000 events of tenant 'month', 1,000 a day for 30 days (the newest day holds one); one
+      // in 500 tagged 'sparse'. The same days for tenant 'older', whose every third event is
+      // tagged 'sparse' up to its 24,000th: none of its newest six days' are.
       await db.query(
         `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
            aggregate_type, event_data, event_tags, tenant_id)
-         select 'month-' || i, 'T', timestamp '2026-05-01' + i * interval '86.4 seconds', 1, 'A',
-           '{}', case when i % 500 = 7 then '["sparse"]'::jsonb else '[]'::jsonb end, 'month'
-         from generate_series(1, 30000) as i`,
+         select tenant || '-' || i, 'T', timestamp '2026-05-01' + i * interval '86.4 seconds', 1,
+           'A', '{}', case when sparse then '["sparse"]'::jsonb else '[]'::jsonb end, tenant
+         from generate_series(1, 30000) as i,
+           lateral (values ('month', i % 500 = 7), ('older', i % 3 = 0 and i <= 24000))
+             as tenants (tenant, sparse)`,
+      );
+      // Tenant 'burst': 1,000 untagged events a day for 30 days, and on May 24 6,000 more, in
+      // time order, tagged 'sparse': more matches in a window than it takes.
+      await db.query(
+        `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+           aggregate_type, event_data, event_tags, tenant_id)
+         select 'burst-' || i, 'T', timestamp '2026-05-01' + i * interval '86.4 seconds', 1, 'A',
+           '{}'::jsonb, '[]'::jsonb, 'burst'
+         from generate_series(1, 30000) as i
+         union all
+         select 'burst-sparse-' || i, 'T', timestamp '2026-05-24' + i * interval '14 seconds', 1,
+           'A', '{}', '["sparse"]', 'burst'
+         from generate_series(1, 6000) as i`,
       );
       await db.query('analyze ff_events');
     });
 
-    it('reads the first page from the newest days alone, and estimates the total from them', async () => {
+    it('reads the first page from the newest days alone, and counts a total that small', async () => {
       const page = await days('tags=sparse&pageSize=20');
       expect(page.items.map((item) => item.eventId)).toEqual((await oracle('desc')).slice(0, 20));
-      expect(page.totalIsExact).toBe(false);
-      // The newest 16 days (15,001 events) held 30 of the 60: 30,000 × 30 / 15,001.
-      expect(page.total).toBe(60);
+      // The newest 16 days (15,001 events) held 30 matches: about 60 of the 30,000, so counted.
+      expect(page).toMatchObject({ total: 60, totalIsExact: true, totalPages: 3 });
       expect(page.nextCursor).not.toBeNull();
+    });
+
+    it('estimates the total from the newest days when that is over 1,000', async () => {
+      const page = await days('tags=sparse&pageSize=20', 'older');
+      expect(page.items.map((item) => item.eventId)).toEqual(
+        (await oracle('desc', 'older')).slice(0, 20),
+      );
+      // The newest 16 days (15,001 events) held 3,001 of the 8,000: 30,000 × 3,001 / 15,001.
+      expect(page).toMatchObject({ total: 6002, totalIsExact: false });
+      expect(page.nextCursor).not.toBeNull();
+    });
+
+    it("takes the index's every match when a window's days hold more than it counts", async () => {
+      const page = await days('tags=sparse&pageSize=20', 'burst');
+      expect(page.items.map((item) => item.eventId)).toEqual(
+        (await oracle('desc', 'burst')).slice(0, 20),
+      );
+      expect(page.totalIsExact).toBe(false);
     });
 
     it.each(['desc', 'asc'] as const)(

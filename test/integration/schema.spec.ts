@@ -249,6 +249,36 @@ describe('migrations', () => {
     await db.query(`delete from ff_events where event_id like 'described-%'`);
   });
 
+  it('keys an event with an infinite timestamp by no day, rather than refusing it', async () => {
+    await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+      aggregate_type, event_data, tenant_id) values ('infinite-1', 'T', 'infinity', 1, 'A', '{}', 't')`);
+    const { rows } = await db.query<{ day: string | null }>(
+      `select ff_event_day(tenant_id, event_timestamp) as day from ff_events
+       where event_id = 'infinite-1'`,
+    );
+    expect(rows).toEqual([{ day: null }]);
+    await db.query(`delete from ff_events where event_id = 'infinite-1'`);
+  });
+
+  it('resumes an interrupted DayKeyedGinIndexes, building again only what was not finished', async () => {
+    const oids = async () =>
+      (
+        await db.query<{ name: string; oid: number }>(
+          `select c.relname as name, c.oid::int as oid from pg_class as c
+           where c.relname in ('idx_ff_events_tags_gin', 'idx_ff_events_data_gin',
+             'idx_ff_events_description_trgm')`,
+        )
+      ).rows;
+    const before = await oids();
+    // Interrupted after the tags index was built as _next and the old one dropped, before the
+    // rename, and before the migration was recorded.
+    await db.query('alter index idx_ff_events_tags_gin rename to idx_ff_events_tags_gin_next');
+    await db.query(`delete from mikro_orm_migrations where name = 'DayKeyedGinIndexes_20261203'`);
+    expect(await migrateUp(orm)).toEqual(['DayKeyedGinIndexes_20261203']);
+    expect(await oids()).toEqual(expect.arrayContaining(before));
+    expect(await oids()).toHaveLength(3);
+  });
+
   it('round-trips down then up on a populated database', async () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);

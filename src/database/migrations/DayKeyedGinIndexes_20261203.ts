@@ -17,7 +17,8 @@ export const DAY_KEYED_INDEXES = [
  * Online, so outside a transaction: each index is built again CONCURRENTLY under a new name,
  * then takes the old one's place (DROP INDEX CONCURRENTLY, then a rename, which holds the table
  * for an instant). At ten million events the three builds take about 15 minutes; reads and writes
- * go on meanwhile.
+ * go on meanwhile. Run again after an interruption, it keeps what was finished: an index already
+ * keyed as wanted stays, a valid `_next` index is not built again, an invalid one is dropped.
  */
 export class DayKeyedGinIndexes_20261203 extends Migration {
   override isTransactional(): boolean {
@@ -26,7 +27,7 @@ export class DayKeyedGinIndexes_20261203 extends Migration {
 
   override async up(): Promise<void> {
     await this.execute(`create or replace function ff_event_day(tenant varchar, at timestamptz)
-      returns text immutable language sql as $$ ${EVENT_DAY_BODY} $$`);
+      returns text immutable parallel safe language sql as $$ ${EVENT_DAY_BODY} $$`);
     for (const [name, column] of DAY_KEYED_INDEXES) {
       await this.rebuild(name, `tenant_id, ff_event_day(tenant_id, event_timestamp), ${column}`);
     }
@@ -38,12 +39,35 @@ export class DayKeyedGinIndexes_20261203 extends Migration {
     await this.execute('drop function if exists ff_event_day(varchar, timestamptz)');
   }
 
-  /** A build interrupted before its rename leaves an invalid `_next` index: it is dropped first. */
+  /** Index `name` on `keys`, built as `name_next` unless it or a valid `name_next` already is. */
   private async rebuild(name: string, keys: string): Promise<void> {
-    await this.execute(`drop index concurrently if exists ${name}_next`);
-    await this.execute(`create index concurrently ${name}_next on ff_events
-      using gin (${keys}) where is_valid`);
+    const wanted = `using gin (${keys.replace(/\s+/g, ' ')}) where is_valid`;
+    const current = await this.index(name);
+    const next = await this.index(`${name}_next`);
+    if (current?.valid && current.keys === wanted) {
+      if (next) await this.execute(`drop index concurrently ${name}_next`);
+      return;
+    }
+    if (!next?.valid || next.keys !== wanted) {
+      await this.execute(`drop index concurrently if exists ${name}_next`);
+      await this.execute(`create index concurrently ${name}_next on ff_events ${wanted}`);
+    }
     await this.execute(`drop index concurrently if exists ${name}`);
     await this.execute(`alter index ${name}_next rename to ${name}`);
+  }
+
+  /** Whether the index exists, is valid, and what follows its table in its definition. */
+  private async index(name: string): Promise<{ valid: boolean; keys: string } | undefined> {
+    const [row] = await this.execute(
+      `select i.indisvalid as valid, pg_get_indexdef(i.indexrelid) as definition
+       from pg_index as i where i.indexrelid = to_regclass(?)`,
+      [name],
+    );
+    if (!row) return undefined;
+    const definition = String(row.definition);
+    return {
+      valid: row.valid === true,
+      keys: definition.slice(definition.indexOf(' USING ') + 1).toLowerCase(),
+    };
   }
 }

@@ -2,10 +2,16 @@ import { Routine } from '@mikro-orm/core';
 
 /**
  * The tenant's UTC day of an event, `tenant/days since 2000-01-01`: a key of the GIN indexes of
- * tags, data and descriptions (DayKeyedGinIndexes_20261203), so that a page asks them for one day's
- * matches at a time (see windowedPage in event.queries.ts). Declared here so that the ORM's schema diff keeps it.
+ * tags, data and descriptions (DayKeyedGinIndexes_20261203), so that a page asks them for one
+ * day's matches at a time (see windowedPage in event.queries.ts). Declared here so that the ORM's
+ * schema diff keeps it.
+ *
+ * Text || text and an integer's ::text are immutable (text || integer would be textanycat, which
+ * is only stable), so PostgreSQL inlines the body, in the indexes and in queries. Infinite
+ * timestamps, which have no day, have no key.
  */
-export const EVENT_DAY_BODY = `select tenant || '/' || ((at at time zone 'UTC')::date - date '2000-01-01')`;
+export const EVENT_DAY_BODY = `select case when isfinite(at)
+  then tenant || '/' || ((at at time zone 'UTC')::date - date '2000-01-01')::text end`;
 
 export const EventDay = new Routine({
   name: 'ff_event_day',
