@@ -371,23 +371,27 @@ describe('paging GET /api/events', () => {
     beforeAll(async () => {
       // 30,000 events of tenant 'month', 1,000 a day for 30 days (the newest day holds one); one
       // in 500 tagged 'sparse'. The same days for tenant 'older', whose every third event is
-      // tagged 'sparse' up to its 24,000th: none of its newest six days' are.
+      // tagged 'sparse' up to its 24,000th, and one in 250 after: too few for a walk, and for a
+      // page in the newest four days, but enough to look further.
       await db.query(
         `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
            aggregate_type, event_data, event_tags, tenant_id)
          select tenant || '-' || i, 'T', timestamp '2026-05-01' + i * interval '86.4 seconds', 1,
            'A', '{}', case when sparse then '["sparse"]'::jsonb else '[]'::jsonb end, tenant
          from generate_series(1, 30000) as i,
-           lateral (values ('month', i % 500 = 7), ('older', i % 3 = 0 and i <= 24000))
+           lateral (values ('month', i % 500 = 7), ('older', (i % 3 = 0 and i <= 24000) or (i > 24000 and i % 250 = 0)))
              as tenants (tenant, sparse)`,
       );
-      // Tenant 'burst': 1,000 untagged events a day for 30 days, and on May 24 6,000 more, in
-      // time order, tagged 'sparse': more matches in a window than it takes.
+      // Tenant 'burst': 1,000 events a day for 30 days, one in 250 of the newest 3,000 tagged
+      // 'sparse', and on May 24 6,000 more, in time order, all tagged: more matches in a window
+      // than it takes.
       await db.query(
         `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
            aggregate_type, event_data, event_tags, tenant_id)
          select 'burst-' || i, 'T', timestamp '2026-05-01' + i * interval '86.4 seconds', 1, 'A',
-           '{}'::jsonb, '[]'::jsonb, 'burst'
+           '{}'::jsonb,
+           case when i > 27000 and i % 250 = 0 then '["sparse"]'::jsonb else '[]'::jsonb end,
+           'burst'
          from generate_series(1, 30000) as i
          union all
          select 'burst-sparse-' || i, 'T', timestamp '2026-05-24' + i * interval '14 seconds', 1,
@@ -410,8 +414,9 @@ describe('paging GET /api/events', () => {
       expect(page.items.map((item) => item.eventId)).toEqual(
         (await oracle('desc', 'older')).slice(0, 20),
       );
-      // The newest 16 days (15,001 events) held 3,001 of the 8,000: 30,000 × 3,001 / 15,001.
-      expect(page).toMatchObject({ total: 6002, totalIsExact: false });
+      // The newest 4 days (3,001 events) held 13, the 12 before them 3,012 more, of the 8,024:
+      // 30,000 × 3,025 / 15,001.
+      expect(page).toMatchObject({ total: 6050, totalIsExact: false });
       expect(page.nextCursor).not.toBeNull();
     });
 

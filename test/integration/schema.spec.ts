@@ -196,7 +196,7 @@ describe('migrations', () => {
       expect(indexes.get(name)?.def).toMatch(/\(tenant_id, /);
     }
     expect(indexes.get('idx_ff_events_description_trgm')?.def).toMatch(
-      /gin \(tenant_id, ff_event_day\(tenant_id, event_timestamp\), event_description gin_trgm_ops\) WHERE is_valid/,
+      /gin \(tenant_id, ff_event_day\(tenant_id, event_timestamp\), event_description gin_trgm_ops\) WITH \(gin_pending_list_limit='512'\) WHERE is_valid/,
     );
   });
 

@@ -23,9 +23,9 @@ const INDEXES: Record<string, string> = {
   idx_ff_events_timestamp:
     'create index idx_ff_events_timestamp on ff_events (event_timestamp desc) where is_valid',
   idx_ff_events_tags_gin:
-    'create index concurrently idx_ff_events_tags_gin on ff_events using gin (tenant_id, ff_event_day(tenant_id, event_timestamp), event_tags) where is_valid',
+    'create index concurrently idx_ff_events_tags_gin on ff_events using gin (tenant_id, ff_event_day(tenant_id, event_timestamp), event_tags) with (gin_pending_list_limit=512) where is_valid',
   idx_ff_events_data_gin:
-    'create index concurrently idx_ff_events_data_gin on ff_events using gin (tenant_id, ff_event_day(tenant_id, event_timestamp), event_data jsonb_path_ops) where is_valid',
+    'create index concurrently idx_ff_events_data_gin on ff_events using gin (tenant_id, ff_event_day(tenant_id, event_timestamp), event_data jsonb_path_ops) with (gin_pending_list_limit=512) where is_valid',
   idx_ff_events_tenant_type_time:
     'create index idx_ff_events_tenant_type_time on ff_events (tenant_id, event_type, event_timestamp desc) where is_valid',
   idx_ff_events_aggregate_type_time:
@@ -33,7 +33,7 @@ const INDEXES: Record<string, string> = {
   idx_ff_events_purge:
     'create index idx_ff_events_purge on ff_events (modify_date) where not is_valid',
   idx_ff_events_description_trgm:
-    'create index concurrently idx_ff_events_description_trgm on ff_events using gin (tenant_id, ff_event_day(tenant_id, event_timestamp), event_description gin_trgm_ops) where is_valid',
+    'create index concurrently idx_ff_events_description_trgm on ff_events using gin (tenant_id, ff_event_day(tenant_id, event_timestamp), event_description gin_trgm_ops) with (gin_pending_list_limit=512) where is_valid',
   idx_ff_events_stream:
     'create index concurrently idx_ff_events_stream on ff_events (tx_id, id) where is_valid',
   idx_ff_events_tenant_stream:

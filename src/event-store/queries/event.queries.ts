@@ -165,7 +165,8 @@ export class EventQueries {
    * filter one in 580 events passes. The days, from the cursor's, and their events come from the
    * rollups of the other filters: first those that hold WINDOWS[0].events of them (at most
    * WINDOWS[0].days days), and when their matches do not fill the page, the next ones up to
-   * WINDOWS[1]. The total is the rollups' count of the other filters times the share of the
+   * WINDOWS[1], unless the share of matches the first found says they would not fill it either.
+   * The total is the rollups' count of the other filters times the share of the
    * window's events that matched: over EXACT_TOTAL_LIMIT that estimate, under it counted (as for a
    * walked page), and exact when the window held every day. Undefined when the windows held too
    * few matches, or more than INDEXED_MATCH_LIMIT, or every day fits the first: the index is then
@@ -183,33 +184,33 @@ export class EventQueries {
     const few = days.length <= WINDOWS[0].days;
     if (few && days.reduce((sum, day) => sum + day.events, 0) <= WINDOWS[0].events)
       return undefined;
+    const windows = windowsOf(days);
     const trigrams = await this.indexedTrigrams(query);
     const rows: EventRow[] = [];
-    let taken = 0;
     let events = 0;
     let matched = 0;
-    for (const window of WINDOWS) {
-      const first = taken;
-      while (taken < Math.min(days.length, first + window.days)) {
-        events += days[taken].events;
-        taken += 1;
-        if (events >= window.events) break;
+    let queried = 0;
+    for (const window of windows) {
+      // A window whose share of matches, as the windows before found it, would not fill the page:
+      // the index's every match costs less than its days would (each day reads the index).
+      if (events > 0 && rows.length + (matched * window.events) / events <= query.pageSize) {
+        return undefined;
       }
-      const dayKeys = days.slice(first, taken).map((day) => day.day);
-      if (dayKeys.length === 0) break;
-      const page = windowedPageStatement(scope, query, now, trigrams, dayKeys);
+      const page = windowedPageStatement(scope, query, now, trigrams, window.days);
       const result = await new BoundSql(page.sql).run<IndexedRow>(this.db, page.params);
       const windowMatches = result[0]?.matches ?? 0;
       // Past the cap the matches taken are some of the days' (in the order the index gives them),
       // not the newest: the page could skip events.
       if (windowMatches > INDEXED_MATCH_LIMIT) return undefined;
       matched += windowMatches;
+      events += window.events;
+      queried += window.days.length;
       // The window's days follow the previous window's in the page's order: so do their rows.
       rows.push(...result.filter((row) => row.id !== null));
       if (rows.length > query.pageSize) break;
     }
     if (rows.length <= query.pageSize) return undefined;
-    if (taken === days.length && !query.cursor) return this.assemble(query, rows, matched, true);
+    if (queried === days.length && !query.cursor) return this.assemble(query, rows, matched, true);
     const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
     const estimate = Math.max(matched, Math.round((others * matched) / Math.max(1, events)));
     return estimate > EXACT_TOTAL_LIMIT
@@ -421,6 +422,25 @@ const WINDOWS = [
   { events: 20_000, days: 4 },
   { events: 160_000, days: 12 },
 ] as const;
+
+/** The days of each of WINDOWS, with their events, from rollupDays' days in the page's order. */
+function windowsOf(days: readonly DayEvents[]): { days: string[]; events: number }[] {
+  const windows: { days: string[]; events: number }[] = [];
+  let taken = 0;
+  let events = 0;
+  for (const window of WINDOWS) {
+    const first = taken;
+    const before = events;
+    while (taken < Math.min(days.length, first + window.days)) {
+      events += days[taken].events;
+      taken += 1;
+      if (events >= window.events) break;
+    }
+    if (taken === first) break;
+    windows.push({ days: days.slice(first, taken).map((day) => day.day), events: events - before });
+  }
+  return windows;
+}
 
 /** A row of indexedPageStatement: a page row, or (id null) only the count. */
 type IndexedRow = EventRow & { matches: number };
