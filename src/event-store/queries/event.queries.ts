@@ -107,8 +107,8 @@ export class EventQueries {
           ? rollupFilters(scope, { ...query, tags: undefined, data: undefined, keyword: undefined })
           : undefined;
       const walked = base && (await this.walkedPage(scope, query, now, base));
-      if (walked) return walked;
-      const windowed = base && (await this.windowedPage(scope, query, now, base));
+      if (walked && 'items' in walked) return walked;
+      const windowed = base && walked && (await this.windowedPage(scope, query, now, base, walked));
       return windowed ?? this.indexedPage(scope, query, now);
     }
     const { total, totalIsExact } = await this.plannedTotal(scope, query, now);
@@ -169,15 +169,21 @@ export class EventQueries {
    * The total is the rollups' count of the other filters times the share of the
    * window's events that matched: over EXACT_TOTAL_LIMIT that estimate, under it counted (as for a
    * walked page), and exact when the window held every day. Undefined when the windows held too
-   * few matches, or more than INDEXED_MATCH_LIMIT, or every day fits the first: the index is then
-   * asked for every match (indexedPage).
+   * few matches, or more than INDEXED_MATCH_LIMIT, or every day fits the first, or the walk's
+   * share says too few match for the windows to pay: the index is then asked for every match
+   * (indexedPage).
    */
   private async windowedPage(
     scope: ReadScope,
     query: EventQuery,
     now: Date,
     base: Statement,
+    walk: Walk,
   ): Promise<EventPage<EventRow> | undefined> {
+    const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
+    // As many matches as the walk's share, one more match included, says at most: when that is
+    // few enough to be counted, the index's every match costs no more than the count would.
+    if ((others * (walk.matched + 1)) / walk.walked <= EXACT_TOTAL_LIMIT) return undefined;
     const limit = WINDOWS.reduce((sum, window) => sum + window.days, 0);
     const statement = rollupDays(base, query.sortOrder, query.cursor?.value, limit + 1);
     const days = await new BoundSql(statement.sql).run<DayEvents>(this.db, statement.params);
@@ -211,7 +217,6 @@ export class EventQueries {
     }
     if (rows.length <= query.pageSize) return undefined;
     if (queried === days.length && !query.cursor) return this.assemble(query, rows, matched, true);
-    const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
     const estimate = Math.max(matched, Math.round((others * matched) / Math.max(1, events)));
     return estimate > EXACT_TOTAL_LIMIT
       ? this.assemble(query, rows, estimate, false)
@@ -227,15 +232,15 @@ export class EventQueries {
    * The total of a walked page is the rollups' count of the other filters times the share that
    * passed: over EXACT_TOTAL_LIMIT, that estimate (totalIsExact false); under it, counted; and
    * when the other filters have no more events than the first walk takes, those are walked whole
-   * and the total is exact. Undefined when no walk found a page: the indexes find it as for any
-   * other filter.
+   * and the total is exact. When no walk found a page, that walk: its share tells windowedPage
+   * whether the filter is rare enough for the index to find its every match.
    */
   private async walkedPage(
     scope: ReadScope,
     query: EventQuery,
     now: Date,
     base: Statement,
-  ): Promise<EventPage<EventRow> | undefined> {
+  ): Promise<EventPage<EventRow> | Walk> {
     const wanted = query.pageSize + 1;
     const first = Math.min(MAX_WALKED_EVENTS, WALKED_EVENTS_PER_ITEM * wanted);
     let walk = await this.walk(scope, query, now, first, true);
@@ -245,7 +250,7 @@ export class EventQueries {
         walk = await this.walk(scope, query, now, Math.min(MAX_WALKED_EVENTS, 2 * reach), true);
       }
     }
-    if (walk.outcome === 'short') return undefined;
+    if (walk.outcome === 'short') return walk;
     if (walk.outcome === 'page') {
       const others = (await this.one<Matches>(rollupTotal(base)))?.matches ?? 0;
       if (others > first) {
