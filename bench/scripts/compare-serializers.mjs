@@ -7,6 +7,8 @@
 // Without API_KEYS the service takes X-Tenant-Id; with them, pass a key as API_KEY.
 import assert from 'node:assert';
 import fastJsonStringify from 'fast-json-stringify';
+// The benchmark's ingest event; built by npm start (its prestart builds dist/).
+import { INGEST_EVENT } from '../../dist/bench/lib/http-ingest.js';
 
 const base = process.argv[2] ?? 'http://localhost:3000';
 const tenant = process.argv[3] ?? 'serializer-bench';
@@ -39,20 +41,7 @@ const post = async (path, body) => {
     throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
   return response.json();
 };
-const event = (n) => ({
-  eventId: `serializer-${Date.now()}-${n}`,
-  eventType: 'CustomerNoted',
-  aggregateId: 4242,
-  aggregateType: 'Customer',
-  eventSource: 'Api',
-  eventData: {
-    customerId: 4242,
-    note: 'Called back about the onboarding documents; all received.',
-    context: { region: 'EU', channel: 'phone', notes: 'x'.repeat(600) },
-  },
-  eventTags: ['crm', 'callback'],
-  eventDescription: 'Customer called back',
-});
+const event = (n) => ({ ...INGEST_EVENT, eventId: `serializer-${Date.now()}-${n}` });
 
 const answers = {
   'POST /api/events (EventView)': {

@@ -694,7 +694,8 @@ export function indexedPageStatement(
  * indexedPageStatement for the matches of some UTC days only (YYYY-MM-DD), sorted by event time:
  * one branch per day, in which GIN finds that day's matches by the tenant-day key of its index
  * (ff_event_day), an equality its fast scan intersects with the other keys. (A range of days
- * would be a partial match, which collects every entry of the range first: every later tenant's.)
+ * would be a partial match, which collects every entry of the range into a bitmap first; and the
+ * keys' text order breaks where day numbers gain a digit.)
  */
 export function windowedPageStatement(
   scope: ReadScope,
