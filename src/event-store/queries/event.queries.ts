@@ -480,15 +480,16 @@ function filtersOf(
   query: EventQuery,
   now: Date,
   trigrams: readonly string[],
+  day?: string,
 ): ScopedWhere {
-  const where = baseFiltersOf(scope, query, now);
+  const where = baseFiltersOf(scope, query, now, day);
   const checked = checkedFiltersOf(query, trigrams);
   return checked ? where.and(checked.sql, ...checked.params) : where;
 }
 
-/** Every filter but tags, data and keyword: those a btree index serves. */
-function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date): ScopedWhere {
-  return new ScopedWhere(scope)
+/** Every filter but tags, data and keyword: those a btree index serves (of one day, see ScopedWhere). */
+function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date, day?: string): ScopedWhere {
+  return new ScopedWhere(scope, day)
     .andIf(query.eventId, 'event_id = ?')
     .andIf(query.eventType, 'event_type = ?')
     .andIf(query.eventStatus, 'event_status = ?')
@@ -693,9 +694,9 @@ export function indexedPageStatement(
 /**
  * indexedPageStatement for the matches of some UTC days only (YYYY-MM-DD), sorted by event time:
  * one branch per day, in which GIN finds that day's matches by the tenant-day key of its index
- * (ff_event_day), an equality its fast scan intersects with the other keys. (A range of days
- * would be a partial match, which collects every entry of the range into a bitmap first; and the
- * keys' text order breaks where day numbers gain a digit.)
+ * (ff_event_day, the branch's scope: see ScopedWhere), an equality its fast scan intersects with
+ * the other keys. (A range of days would be a partial match, which collects every entry of the
+ * range into a bitmap first; and the keys' text order breaks where day numbers gain a digit.)
  */
 export function windowedPageStatement(
   scope: ReadScope,
@@ -704,13 +705,16 @@ export function windowedPageStatement(
   trigrams: readonly string[],
   days: readonly string[],
 ): Statement {
-  const where = filtersOf(scope, query, now, trigrams);
-  const branch = `select id, event_timestamp as sort_key from ff_events ${where.sql}
-    and ff_event_day(tenant_id, event_timestamp)
-      = ff_event_day(?, (?::date)::timestamp at time zone 'UTC')`;
+  const branches = days.map((day) => {
+    const where = filtersOf(scope, query, now, trigrams, day);
+    return {
+      sql: `(select id, event_timestamp as sort_key from ff_events ${where.sql})`,
+      params: where.params,
+    };
+  });
   return pageOfMatches(query, {
-    sql: days.map(() => `(${branch})`).join(' union all '),
-    params: days.flatMap((day) => [...where.params, scope.tenantId, day]),
+    sql: branches.map((branch) => branch.sql).join(' union all '),
+    params: branches.flatMap((branch) => branch.params),
   });
 }
 

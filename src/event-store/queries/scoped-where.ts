@@ -12,8 +12,23 @@ export class ScopedWhere {
   private readonly clauses: string[] = [];
   private readonly values: unknown[] = [];
 
-  constructor(scope: ReadScope) {
-    this.and('tenant_id = ?', scope.tenantId);
+  /**
+   * With `day` (YYYY-MM-DD, UTC), only the tenant's events of that day, by the tenant-day key of
+   * the GIN indexes (ff_event_day) in place of `tenant_id = ?`. The key holds the tenant: it ends
+   * in '/' and a day number, which holds no '/', so no two tenants share one. GIN intersects
+   * every key of its condition in turn, and a tenant key would be advanced to each of the day's
+   * entries, which lie all over the tenant's posting tree: at ten million events it read half of
+   * the index pages of each day's search.
+   */
+  constructor(scope: ReadScope, day?: string) {
+    if (day === undefined) this.and('tenant_id = ?', scope.tenantId);
+    else
+      this.and(
+        `ff_event_day(tenant_id, event_timestamp)
+          = ff_event_day(?, (?::date)::timestamp at time zone 'UTC')`,
+        scope.tenantId,
+        day,
+      );
     if (!scope.includeDeleted) this.clauses.push('is_valid');
   }
 
