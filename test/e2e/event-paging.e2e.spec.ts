@@ -287,8 +287,9 @@ describe('paging GET /api/events', () => {
     });
 
     it('finds a keyword few descriptions hold through its rare trigrams, exactly as ILIKE does', async () => {
-      // ANALYZE lists "inv" in every description and "123" in few: the index is asked for "123".
-      for (const keyword of ['inv-123', 'INV-1234 PAID', 'v-29', 'nv-3000 p']) {
+      // ANALYZE lists "inv" in every description and "123" in few: the index is asked for "123",
+      // and for the padding of the words beside a sign ("nv " and " 12" for "inv-123").
+      for (const keyword of ['inv-123', 'INV-1234 PAID', 'v-29', 'nv-3000 p', 'INV-77 ']) {
         const page = (
           await app.inject({
             url: `/api/events?keyword=${encodeURIComponent(keyword)}&pageSize=200`,

@@ -383,7 +383,7 @@ export class EventQueries {
     };
   }
 
-  /** The keyword's trigrams to ask the trigram index for (see keyword-trigrams.ts). */
+  /** The keyword's trigrams to ask the trigram index for, as LIKE patterns (keyword-trigrams.ts). */
   private async indexedTrigrams(query: EventQuery): Promise<string[]> {
     if (query.keyword === undefined) return [];
     return rareTrigrams(query.keyword, await this.descriptionTrigrams.shares());
@@ -473,7 +473,8 @@ export type OffsetAnchor = {
 
 /**
  * The filters of a paged query, every one written so that an index serves it; `trigrams` are the
- * keyword's to ask the trigram index for (rareTrigrams), none for all of them.
+ * LIKE patterns of the keyword's trigrams to ask the trigram index for (rareTrigrams), none for
+ * all of them.
  */
 function filtersOf(
   scope: ReadScope,
@@ -507,8 +508,8 @@ function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date, day?: str
 /**
  * Tags, data and keyword: served by GIN and trigram indexes, which find every match before the
  * first can be returned, or checked row by row along another index. Undefined when none is given.
- * With `trigrams`, the index is asked for the descriptions holding those, and the keyword is
- * checked on the rows it finds.
+ * With `trigrams` (LIKE patterns, see rareTrigrams), the index is asked for the descriptions
+ * holding those, and the keyword is checked on the rows it finds.
  */
 function checkedFiltersOf(
   query: EventQuery,
@@ -525,9 +526,9 @@ function checkedFiltersOf(
     params.push(JSON.stringify(query.data));
   }
   if (query.keyword !== undefined) {
-    for (const trigram of trigrams) {
+    for (const pattern of trigrams) {
       clauses.push('event_description ilike ?');
-      params.push(`%${trigram}%`);
+      params.push(pattern);
     }
     // coalesce() is not the indexed expression: with trigrams, the whole keyword is a filter on
     // the rows the index found, rather than more (and commoner) trigrams for the index to read.
