@@ -76,6 +76,7 @@ const FF_EVENTS_INDEXES = [
   'idx_ff_events_status',
   'idx_ff_events_source',
   'idx_ff_events_retry',
+  'idx_ff_events_tenant_retry_time',
   'idx_ff_events_related_entity',
   'idx_ff_events_timestamp',
   'idx_ff_events_tags_gin',
@@ -132,6 +133,7 @@ const ALL_MIGRATIONS = [
   'AddDailyStatistics_20261125',
   'AddDescriptionTrigramStatistics_20261203',
   'DayKeyedGinIndexes_20261203',
+  'AddRetryPageIndex_20261204',
 ];
 
 describe('migrations', () => {
@@ -181,6 +183,13 @@ describe('migrations', () => {
     const indexes = await indexesOf(db, 'ff_events');
     expect(indexes.get('idx_ff_events_retry')?.def).toMatch(
       /\(next_retry_at, process_count, tenant_id\) WHERE \(requires_retry AND is_valid\)/,
+    );
+  });
+
+  it('indexes only rows waiting for a retry by tenant and time, for requiresRetry pages', async () => {
+    const indexes = await indexesOf(db, 'ff_events');
+    expect(indexes.get('idx_ff_events_tenant_retry_time')?.def).toMatch(
+      /\(tenant_id, event_timestamp DESC\) WHERE \(requires_retry AND is_valid\)/,
     );
   });
 
@@ -279,9 +288,22 @@ describe('migrations', () => {
     expect(await oids()).toHaveLength(3);
   });
 
+  it('builds the retry page index again when an interrupted run left it invalid', async () => {
+    // An invalid index is what CREATE INDEX CONCURRENTLY leaves when it is cut off.
+    await db.query(`update pg_index set indisvalid = false
+      where indexrelid = 'idx_ff_events_tenant_retry_time'::regclass`);
+    await db.query(`delete from mikro_orm_migrations where name = 'AddRetryPageIndex_20261204'`);
+    expect(await migrateUp(orm)).toEqual(['AddRetryPageIndex_20261204']);
+    const { rows } = await db.query<{ valid: boolean }>(`select indisvalid as valid from pg_index
+      where indexrelid = 'idx_ff_events_tenant_retry_time'::regclass`);
+    expect(rows).toEqual([{ valid: true }]);
+  });
+
   it('round-trips down then up on a populated database', async () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
+    expect(await migrateDown(orm)).toEqual(['AddRetryPageIndex_20261204']);
+    expect((await indexesOf(db, 'ff_events')).has('idx_ff_events_tenant_retry_time')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['DayKeyedGinIndexes_20261203']);
     expect((await indexesOf(db, 'ff_events')).get('idx_ff_events_tags_gin')?.def).toMatch(
       /gin \(tenant_id, event_tags\) WHERE is_valid/,
@@ -306,12 +328,14 @@ describe('migrations', () => {
       'AddDailyStatistics_20261125',
       'AddDescriptionTrigramStatistics_20261203',
       'DayKeyedGinIndexes_20261203',
+      'AddRetryPageIndex_20261204',
     ]);
     expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 2 }]);
     const misaligned = `select count(*)::int as n from ff_event_stats
       where hour <> date_trunc('hour', hour, 'UTC')`;
     expect((await db.query<{ n: number }>(misaligned)).rows).toEqual([{ n: 0 }]);
     expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
+    expect(await migrateDown(orm)).toEqual(['AddRetryPageIndex_20261204']);
     expect(await migrateDown(orm)).toEqual(['DayKeyedGinIndexes_20261203']);
     expect(await migrateDown(orm)).toEqual(['AddDescriptionTrigramStatistics_20261203']);
     expect(await migrateDown(orm)).toEqual(['AddDailyStatistics_20261125']);

@@ -3,6 +3,7 @@ import { AddDailyStatistics_20261125 } from './AddDailyStatistics_20261125.js';
 import { AddDescriptionTrigramStatistics_20261203 } from './AddDescriptionTrigramStatistics_20261203.js';
 import { AddEventStream_20261125 } from './AddEventStream_20261125.js';
 import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
+import { AddRetryPageIndex_20261204 } from './AddRetryPageIndex_20261204.js';
 import { AddRetrySelections_20261125 } from './AddRetrySelections_20261125.js';
 import { AddStatisticsRollups_20261125 } from './AddStatisticsRollups_20261125.js';
 import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
     class: AddDescriptionTrigramStatistics_20261203,
   },
   { name: 'DayKeyedGinIndexes_20261203', class: DayKeyedGinIndexes_20261203 },
+  { name: 'AddRetryPageIndex_20261204', class: AddRetryPageIndex_20261204 },
 ];

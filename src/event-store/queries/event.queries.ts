@@ -490,7 +490,7 @@ function filtersOf(
 
 /** Every filter but tags, data and keyword: those a btree index serves (of one day, see ScopedWhere). */
 function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date, day?: string): ScopedWhere {
-  return new ScopedWhere(scope, day)
+  const where = new ScopedWhere(scope, day)
     .andIf(query.eventId, 'event_id = ?')
     .andIf(query.eventType, 'event_type = ?')
     .andIf(query.eventStatus, 'event_status = ?')
@@ -501,8 +501,13 @@ function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date, day?: str
     .andIf(query.relatedEntityType, 'related_entity_type = ?')
     .andIf(query.startDate, 'event_timestamp >= ?')
     .andIf(query.endDate, 'event_timestamp <= ?')
-    .andIf(query.days, 'event_timestamp >= ?', (days) => daysBefore(now, days))
-    .andIf(query.requiresRetry, 'requires_retry = ?');
+    .andIf(query.days, 'event_timestamp >= ?', (days) => daysBefore(now, days));
+  // Without a parameter, so that the planner sees the predicate of the retry index
+  // (AddRetryPageIndex_20261204) whatever plan it makes.
+  if (query.requiresRetry !== undefined) {
+    where.and(query.requiresRetry ? 'requires_retry' : 'not requires_retry');
+  }
+  return where;
 }
 
 /**
