@@ -18,6 +18,7 @@ import {
 } from './event-query.js';
 import { DescriptionTrigramsQuery } from './description-trigrams.query.js';
 import { rareTrigrams } from './keyword-trigrams.js';
+import { escapeLike } from '../../common/escape-like.js';
 import { encodePageCursor } from './page-cursor.js';
 import { offsetAnchor, rollupDays, rollupFilters, rollupTotal } from './rollup-page.js';
 import type { ReadScope } from './read-scope.js';
@@ -766,9 +767,4 @@ function pageOfMatches(query: EventQuery, matches: Statement): Statement {
 
 function daysBefore(now: Date, days: number): Date {
   return new Date(now.getTime() - days * DAY_MS);
-}
-
-/** The keyword is matched literally: %, _ and the escape character lose their LIKE meaning. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }

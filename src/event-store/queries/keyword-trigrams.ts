@@ -1,3 +1,5 @@
+import { escapeLike } from '../../common/escape-like.js';
+
 /**
  * Which trigrams of a keyword to ask the trigram index (idx_ff_events_description_trgm) for.
  *
@@ -86,11 +88,14 @@ function keywordTrigrams(keyword: string): KeywordTrigram[] {
     if (before !== undefined && ASCII_SIGN.test(before)) {
       found.push({
         trigram: ` ${word.slice(0, 2)}`,
-        pattern: `%${escape(before)}${word.slice(0, 2)}%`,
+        pattern: `%${escapeLike(before)}${word.slice(0, 2)}%`,
       });
     }
     if (after !== undefined && ASCII_SIGN.test(after)) {
-      found.push({ trigram: `${word.slice(-2)} `, pattern: `%${word.slice(-2)}${escape(after)}%` });
+      found.push({
+        trigram: `${word.slice(-2)} `,
+        pattern: `%${word.slice(-2)}${escapeLike(after)}%`,
+      });
     }
   }
   return found;
@@ -98,8 +103,3 @@ function keywordTrigrams(keyword: string): KeywordTrigram[] {
 
 /** A printable ASCII character that is no letter or digit, or a space: no word in any locale. */
 const ASCII_SIGN = /^[\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]$/;
-
-/** %, _ and the escape character lose their LIKE meaning. */
-function escape(sign: string): string {
-  return /[\\%_]/.test(sign) ? `\\${sign}` : sign;
-}
