@@ -8,7 +8,14 @@ import { consoleTiming } from './lib/console-timing.js';
 import { measureRoutes } from './lib/queries.js';
 import { rawBaseline } from './lib/raw-baseline.js';
 import { rawScan } from './lib/raw-scan.js';
-import { seedDueFailures, seedExpired, seedHistory, tableState } from './lib/seed.js';
+import {
+  SEED_ORDERS,
+  seedDueFailures,
+  seedExpired,
+  seedHistory,
+  tableState,
+  type SeedOrder,
+} from './lib/seed.js';
 import { startService } from './lib/service.js';
 import { round } from './lib/stats.js';
 import { runWorker } from './lib/worker.js';
@@ -29,6 +36,7 @@ const { values: options } = parseArgs({
     only: { type: 'string', default: 'all' },
     'query-events': { type: 'string', default: '1000000' },
     'query-samples': { type: 'string', default: '200' },
+    'seed-order': { type: 'string', default: 'arrival' },
     'retry-events': { type: 'string', default: '10000' },
     'retention-rows': { type: 'string', default: '500000' },
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL },
@@ -47,6 +55,7 @@ const scale = {
   batchSize: quick ? 10 : Number(options['batch-size']),
   queryEvents: quick ? 3_000 : Number(options['query-events']),
   querySamples: quick ? 3 : Number(options['query-samples']),
+  seedOrder: options['seed-order'] as SeedOrder,
   retryEvents: quick ? 200 : Number(options['retry-events']),
   retentionRows: quick ? 2_000 : Number(options['retention-rows']),
   liveRate: quick ? 200 : 2_000,
@@ -62,10 +71,15 @@ try {
   if (options.only !== 'all' && options.only !== 'queries') {
     throw new Error('--only takes all or queries');
   }
+  if (!SEED_ORDERS.includes(scale.seedOrder)) {
+    throw new Error(`--seed-order takes ${SEED_ORDERS.join(' or ')}`);
+  }
   const ingestSide = options.only === 'all' ? await ingestScenarios() : undefined;
 
-  log(`queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days)`);
-  const table = await seedHistory(db, scale.queryEvents, log);
+  log(
+    `queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days, in ${scale.seedOrder} order)`,
+  );
+  const table = await seedHistory(db, scale.queryEvents, log, scale.seedOrder);
   // The sweeps stay idle while latencies are measured: the history holds due failures.
   const service = await startService({
     DATABASE_URL: db.url,

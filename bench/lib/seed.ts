@@ -38,15 +38,40 @@ const EVENT_ROWS = (where: string) => `
 /** Chunks written at once: the server's work (mostly index upkeep) then uses both cores. */
 const SEED_WRITERS = 2;
 
+/**
+ * Where each event of the history lies in the heap:
+ * - `arrival`: written as they happen, the oldest first, the 10 tenants interleaved, each event
+ *   up to a second out of order: what a store that receives its events as they occur holds,
+ *   a day's events in neighbouring pages.
+ * - `scattered`: event times a permutation of the row number, so that a day's events lie all
+ *   over the heap: a store filled by backfills of other times, the worst case for reads of a
+ *   day or of the newest events (the only layout of the runs before 2026-12-06).
+ */
+export type SeedOrder = 'arrival' | 'scattered';
+export const SEED_ORDERS: readonly SeedOrder[] = ['arrival', 'scattered'];
+
+/** The event time of row i of `rows` (an integer), 90 days back to now, as SeedOrder says. */
+const EVENT_TIME: Record<SeedOrder, (rows: number) => string> = {
+  arrival: (rows) => `now() - (((${rows}::bigint - 1 - i) * 7776000000) / ${rows})
+    * interval '1 millisecond' - (i % 1000) * interval '1 millisecond'`,
+  scattered: () => `now() - ((i::bigint * 7919) % 7776000) * interval '1 second'
+    - (i % 1000) * interval '1 millisecond'`,
+};
+
 /** Events spread over 10 tenants, 50 types and 90 days; about 2% failed, half of those due. */
-export async function seedHistory(db: BenchDatabase, rows: number, log: (m: string) => void) {
+export async function seedHistory(
+  db: BenchDatabase,
+  rows: number,
+  log: (m: string) => void,
+  order: SeedOrder = 'arrival',
+) {
   const chunk = 100_000;
   let next = 0;
   let written = 0;
   const writer = async () => {
     for (let start = next; start < rows; start = next) {
       next += chunk;
-      await seedChunk(db, start, Math.min(rows, start + chunk) - 1);
+      await seedChunk(db, start, Math.min(rows, start + chunk) - 1, rows, order);
       written += Math.min(rows, start + chunk) - start;
       log(`  seeded ${written.toLocaleString()} of ${rows.toLocaleString()}`);
     }
@@ -58,12 +83,18 @@ export async function seedHistory(db: BenchDatabase, rows: number, log: (m: stri
   return tableState(db);
 }
 
-/** The history's rows first to last (inclusive). */
-async function seedChunk(db: BenchDatabase, first: number, last: number): Promise<void> {
+/** The history's rows first to last (inclusive) of `rows`. */
+async function seedChunk(
+  db: BenchDatabase,
+  first: number,
+  last: number,
+  rows: number,
+  order: SeedOrder,
+): Promise<void> {
   await db.query(
     EVENT_ROWS(`
       case when i % 5 = 0 then 'OnboardingStageCompleted' else 'Type' || i % 50 end as event_type,
-      now() - ((i::bigint * 7919) % 7776000) * interval '1 second' - (i % 1000) * interval '1 millisecond' as ts,
+      ${EVENT_TIME[order](Math.trunc(rows))} as ts,
       'tenant-' || i % 10 as tenant,
       case when i % 53 = 0 then 'Failed' else 'Processed' end as status,
       case when i % 53 = 0 then 2 else 1 end as process_count,
