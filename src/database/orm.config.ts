@@ -7,6 +7,7 @@ import {
   EventStatsBucket,
   EventStatsDay,
 } from '../event-store/entities/event-stats.entity.js';
+import { DescriptionKeys } from '../event-store/entities/description-keys.routine.js';
 import { EventDay } from '../event-store/entities/event-day.routine.js';
 import { EventSubscription } from '../event-store/entities/event-subscription.entity.js';
 import { ParkedEvent } from '../event-store/entities/parked-event.entity.js';
@@ -32,7 +33,7 @@ export function ormConfig(clientUrl: string): Options {
   return defineConfig({
     clientUrl,
     entities,
-    routines: [EventDay],
+    routines: [EventDay, DescriptionKeys],
     // Decorator metadata is read through reflect-metadata, which both tsc and swc emit.
     metadataProvider: ReflectMetadataProvider,
     extensions: [Migrator],

@@ -13,6 +13,7 @@ import { EventPipeline } from './processing/event.pipeline.js';
 import { InFlightTracker } from './processing/in-flight.tracker.js';
 import { RetryPolicy } from './processing/retry-policy.js';
 import { DescriptionTrigramsQuery } from './queries/description-trigrams.query.js';
+import { KeywordTrigramsQuery } from './queries/keyword-trigrams.query.js';
 import { EventStatisticsQuery } from './queries/event-statistics.query.js';
 import { EventTimelineQuery } from './queries/event-timeline.query.js';
 import { KnownTenantsQuery } from './queries/known-tenants.query.js';
@@ -36,6 +37,7 @@ import { RetrySweeper } from './sweeps/retry.sweeper.js';
     EventPipeline,
     EventQueries,
     DescriptionTrigramsQuery,
+    KeywordTrigramsQuery,
     EventStatisticsQuery,
     EventTimelineQuery,
     KnownTenantsQuery,

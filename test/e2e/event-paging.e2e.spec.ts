@@ -448,6 +448,75 @@ describe('paging GET /api/events', () => {
     );
   });
 
+  describe('a keyword too few of the newest events hold for a walk, over many days', () => {
+    const keyword = (query: string, tenant: string) =>
+      app
+        .inject({
+          url: `/api/events?keyword=Quartz-Lamp&${query}`,
+          headers: { 'x-tenant-id': tenant },
+        })
+        .then((response) => response.json<Page>());
+    const oracle = async (order: 'asc' | 'desc', tenant: string) =>
+      (
+        await db.query<{ event_id: string }>(
+          `select event_id from ff_events where tenant_id = $1
+             and event_description ilike '%quartz-lamp%'
+           order by event_timestamp ${order}, id ${order}`,
+          [tenant],
+        )
+      ).rows.map((row) => row.event_id);
+
+    beforeAll(async () => {
+      // As 'month' and 'older' above, with descriptions: one in 500 of 'diary' holds the keyword,
+      // every third of 'journal' but for the newest hundred, on the same days.
+      await db.query(
+        `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+           aggregate_type, event_data, event_description, tenant_id)
+         select tenant || '-' || i, 'T', timestamp '2026-05-01' + i * interval '43.2 seconds', 1,
+           'A', '{}', 'entry ' || i || case when holds then ' quartz-LAMP lit' else ' dark' end,
+           tenant
+         from generate_series(1, 60000) as i,
+           lateral (values ('diary', i % 500 = 7), ('journal', i % 3 = 0 and i <= 59900))
+             as tenants (tenant, holds)`,
+      );
+      await db.query('analyze ff_events');
+    });
+
+    it("reads the first page from the newest days' matches of the tenant's own keys", async () => {
+      const page = await keyword('pageSize=1', 'diary');
+      expect(page.items.map((item) => item.eventId)).toEqual(
+        (await oracle('desc', 'diary')).slice(0, 1),
+      );
+      expect(page).toMatchObject({ total: 120, totalIsExact: true });
+    });
+
+    it('estimates the total from the newest days when that is over 1,000', async () => {
+      const page = await keyword('pageSize=1', 'journal');
+      expect(page.items.map((item) => item.eventId)).toEqual(
+        (await oracle('desc', 'journal')).slice(0, 1),
+      );
+      // The newest 4 days held 1,967 matches of their 6,001 events, as for 'older' above.
+      expect(page).toMatchObject({ total: 19667, totalIsExact: false });
+    });
+
+    it.each(['desc', 'asc'] as const)(
+      'pages such a keyword by cursor, %s, through every match in order',
+      async (order) => {
+        const ids: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Page = await keyword(
+            `pageSize=7&sortOrder=${order}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            'diary',
+          );
+          ids.push(...page.items.map((item) => item.eventId));
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        expect(ids).toEqual(await oracle(order, 'diary'));
+      },
+    );
+  });
+
   describe('a filter btree indexes serve, that the rollups do not carry', () => {
     const page = async (tenant: string, query: string) =>
       (

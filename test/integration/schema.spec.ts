@@ -134,6 +134,7 @@ const ALL_MIGRATIONS = [
   'AddDescriptionTrigramStatistics_20261203',
   'DayKeyedGinIndexes_20261203',
   'AddRetryPageIndex_20261204',
+  'TenantKeyedDescriptionIndex_20261206',
 ];
 
 describe('migrations', () => {
@@ -204,9 +205,22 @@ describe('migrations', () => {
     ]) {
       expect(indexes.get(name)?.def).toMatch(/\(tenant_id, /);
     }
-    expect(indexes.get('idx_ff_events_description_trgm')?.def).toMatch(
-      /gin \(tenant_id, ff_event_day\(tenant_id, event_timestamp\), event_description gin_trgm_ops\) WITH \(gin_pending_list_limit='512'\) WHERE is_valid/,
+    expect(indexes.get('idx_ff_events_description_keys')?.def).toMatch(
+      /gin \(ff_description_keys\(tenant_id, event_timestamp, \(event_description\)::text\) COLLATE "C"\) WITH \(gin_pending_list_limit='512'\) WHERE is_valid/,
     );
+    expect(indexes.has('idx_ff_events_description_trgm')).toBe(false);
+  });
+
+  it("keys a description by the tenant's trigrams and the tenant's day, no key of one tenant another's", async () => {
+    const { rows } = await db.query<{ keys: string[] }>(
+      `select ff_description_keys('t/1', '2026-12-06T10:00:00Z', 'Ab-1') as keys
+       union all select ff_description_keys('t', '2026-12-06T10:00:00Z', null)`,
+    );
+    const day = (Date.parse('2026-12-06') - Date.parse('2000-01-01')) / 86_400_000;
+    expect(rows.map((row) => row.keys)).toEqual([
+      ['t/1/  1', 't/1/  a', 't/1/ 1 ', 't/1/ ab', 't/1/ab ', `t/1/${day}/`],
+      [`t/${day}/`],
+    ]);
   });
 
   it('indexes soft-deleted rows by modify_date for the purge, and only those', async () => {
@@ -274,8 +288,7 @@ describe('migrations', () => {
       (
         await db.query<{ name: string; oid: number }>(
           `select c.relname as name, c.oid::int as oid from pg_class as c
-           where c.relname in ('idx_ff_events_tags_gin', 'idx_ff_events_data_gin',
-             'idx_ff_events_description_trgm')`,
+           where c.relname in ('idx_ff_events_tags_gin', 'idx_ff_events_data_gin')`,
         )
       ).rows;
     const before = await oids();
@@ -285,7 +298,7 @@ describe('migrations', () => {
     await db.query(`delete from mikro_orm_migrations where name = 'DayKeyedGinIndexes_20261203'`);
     expect(await migrateUp(orm)).toEqual(['DayKeyedGinIndexes_20261203']);
     expect(await oids()).toEqual(expect.arrayContaining(before));
-    expect(await oids()).toHaveLength(3);
+    expect(await oids()).toHaveLength(2);
   });
 
   it('builds the retry page index again when an interrupted run left it invalid', async () => {
@@ -299,9 +312,25 @@ describe('migrations', () => {
     expect(rows).toEqual([{ valid: true }]);
   });
 
+  it('builds the description keys index again when an interrupted run left it invalid, and drops the trigram index it replaces', async () => {
+    await db.query(`update pg_index set indisvalid = false
+      where indexrelid = 'idx_ff_events_description_keys'::regclass`);
+    await db.query(`delete from mikro_orm_migrations
+      where name = 'TenantKeyedDescriptionIndex_20261206'`);
+    expect(await migrateUp(orm)).toEqual(['TenantKeyedDescriptionIndex_20261206']);
+    const { rows } = await db.query<{ valid: boolean }>(`select indisvalid as valid from pg_index
+      where indexrelid = 'idx_ff_events_description_keys'::regclass`);
+    expect(rows).toEqual([{ valid: true }]);
+  });
+
   it('round-trips down then up on a populated database', async () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
+    expect(await migrateDown(orm)).toEqual(['TenantKeyedDescriptionIndex_20261206']);
+    expect((await indexesOf(db, 'ff_events')).get('idx_ff_events_description_trgm')?.def).toMatch(
+      /gin \(tenant_id, ff_event_day\(tenant_id, event_timestamp\), event_description gin_trgm_ops\)/,
+    );
+    expect((await indexesOf(db, 'ff_events')).has('idx_ff_events_description_keys')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['AddRetryPageIndex_20261204']);
     expect((await indexesOf(db, 'ff_events')).has('idx_ff_events_tenant_retry_time')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['DayKeyedGinIndexes_20261203']);
@@ -329,12 +358,14 @@ describe('migrations', () => {
       'AddDescriptionTrigramStatistics_20261203',
       'DayKeyedGinIndexes_20261203',
       'AddRetryPageIndex_20261204',
+      'TenantKeyedDescriptionIndex_20261206',
     ]);
     expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 2 }]);
     const misaligned = `select count(*)::int as n from ff_event_stats
       where hour <> date_trunc('hour', hour, 'UTC')`;
     expect((await db.query<{ n: number }>(misaligned)).rows).toEqual([{ n: 0 }]);
     expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
+    expect(await migrateDown(orm)).toEqual(['TenantKeyedDescriptionIndex_20261206']);
     expect(await migrateDown(orm)).toEqual(['AddRetryPageIndex_20261204']);
     expect(await migrateDown(orm)).toEqual(['DayKeyedGinIndexes_20261203']);
     expect(await migrateDown(orm)).toEqual(['AddDescriptionTrigramStatistics_20261203']);

@@ -8,6 +8,7 @@ import { AddRetrySelections_20261125 } from './AddRetrySelections_20261125.js';
 import { AddStatisticsRollups_20261125 } from './AddStatisticsRollups_20261125.js';
 import { CreateEventsTable_20241220 } from './CreateEventsTable_20241220.js';
 import { DayKeyedGinIndexes_20261203 } from './DayKeyedGinIndexes_20261203.js';
+import { TenantKeyedDescriptionIndex_20261206 } from './TenantKeyedDescriptionIndex_20261206.js';
 import { TenantScopedIndexes_20261124 } from './TenantScopedIndexes_20261124.js';
 
 /**
@@ -28,4 +29,8 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'DayKeyedGinIndexes_20261203', class: DayKeyedGinIndexes_20261203 },
   { name: 'AddRetryPageIndex_20261204', class: AddRetryPageIndex_20261204 },
+  {
+    name: 'TenantKeyedDescriptionIndex_20261206',
+    class: TenantKeyedDescriptionIndex_20261206,
+  },
 ];

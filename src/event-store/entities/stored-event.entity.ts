@@ -34,8 +34,8 @@ const INDEXES: Record<string, string> = {
     'create index idx_ff_events_aggregate_type_time on ff_events (aggregate_id, event_type, event_timestamp desc) where is_valid',
   idx_ff_events_purge:
     'create index idx_ff_events_purge on ff_events (modify_date) where not is_valid',
-  idx_ff_events_description_trgm:
-    'create index concurrently idx_ff_events_description_trgm on ff_events using gin (tenant_id, ff_event_day(tenant_id, event_timestamp), event_description gin_trgm_ops) with (gin_pending_list_limit=512) where is_valid',
+  idx_ff_events_description_keys:
+    'create index concurrently idx_ff_events_description_keys on ff_events using gin ((ff_description_keys(tenant_id, event_timestamp, event_description) collate "C")) with (gin_pending_list_limit=512) where is_valid',
   idx_ff_events_stream:
     'create index concurrently idx_ff_events_stream on ff_events (tx_id, id) where is_valid',
   idx_ff_events_tenant_stream:

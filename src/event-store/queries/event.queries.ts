@@ -17,12 +17,14 @@ import {
   type SortOrder,
 } from './event-query.js';
 import { DescriptionTrigramsQuery } from './description-trigrams.query.js';
-import { rareTrigrams } from './keyword-trigrams.js';
+import { indexedTrigrams } from './keyword-trigrams.js';
+import { KeywordTrigramsQuery } from './keyword-trigrams.query.js';
 import { escapeLike } from '../../common/escape-like.js';
+import { DESCRIPTION_KEYS } from '../entities/description-keys.routine.js';
 import { encodePageCursor } from './page-cursor.js';
 import { offsetAnchor, rollupDays, rollupFilters, rollupTotal } from './rollup-page.js';
 import type { ReadScope } from './read-scope.js';
-import { ScopedWhere } from './scoped-where.js';
+import { DAY_KEY, ScopedWhere } from './scoped-where.js';
 
 const DAY_MS = 86_400_000;
 
@@ -39,6 +41,7 @@ export class EventQueries {
     private readonly db: SqlPool,
     private readonly clock: Clock,
     private readonly descriptionTrigrams: DescriptionTrigramsQuery,
+    private readonly keywordTrigrams: KeywordTrigramsQuery,
   ) {}
 
   async byEventId(scope: ReadScope, eventId: string): Promise<EventRow | undefined> {
@@ -384,10 +387,14 @@ export class EventQueries {
     };
   }
 
-  /** The keyword's trigrams to ask the trigram index for, as LIKE patterns (keyword-trigrams.ts). */
+  /** The keyword's trigrams to ask the description index for (keyword-trigrams.ts). */
   private async indexedTrigrams(query: EventQuery): Promise<string[]> {
     if (query.keyword === undefined) return [];
-    return rareTrigrams(query.keyword, await this.descriptionTrigrams.shares());
+    const [trigrams, shares] = await Promise.all([
+      this.keywordTrigrams.of(query.keyword),
+      this.descriptionTrigrams.shares(),
+    ]);
+    return indexedTrigrams(trigrams, shares);
   }
 
   private async one<R extends QueryResultRow>(statement: Statement): Promise<R | undefined> {
@@ -474,8 +481,7 @@ export type OffsetAnchor = {
 
 /**
  * The filters of a paged query, every one written so that an index serves it; `trigrams` are the
- * LIKE patterns of the keyword's trigrams to ask the trigram index for (rareTrigrams), none for
- * all of them.
+ * keyword's trigrams to ask the description index for (indexedTrigrams).
  */
 function filtersOf(
   scope: ReadScope,
@@ -485,8 +491,18 @@ function filtersOf(
   day?: string,
 ): ScopedWhere {
   const where = baseFiltersOf(scope, query, now, day);
-  const checked = checkedFiltersOf(query, trigrams);
+  const checked = checkedFiltersOf(query, { tenantId: scope.tenantId, trigrams, day });
   return checked ? where.and(checked.sql, ...checked.params) : where;
+}
+
+/**
+ * The keys of idx_ff_events_description_keys (ff_description_keys) a keyword asks for: the
+ * tenant's trigrams, and with `day`, the tenant's day.
+ */
+interface DescriptionKeys {
+  readonly tenantId: string;
+  readonly trigrams: readonly string[];
+  readonly day?: string;
 }
 
 /** Every filter but tags, data and keyword: those a btree index serves (of one day, see ScopedWhere). */
@@ -512,15 +528,12 @@ function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date, day?: str
 }
 
 /**
- * Tags, data and keyword: served by GIN and trigram indexes, which find every match before the
- * first can be returned, or checked row by row along another index. Undefined when none is given.
- * With `trigrams` (LIKE patterns, see rareTrigrams), the index is asked for the descriptions
- * holding those, and the keyword is checked on the rows it finds.
+ * Tags, data and keyword: served by GIN indexes, which find every match before the first can be
+ * returned, or checked row by row along another index. Undefined when none is given. With `keys`,
+ * the description index is asked for the descriptions holding them, and the keyword is checked
+ * on the rows it finds.
  */
-function checkedFiltersOf(
-  query: EventQuery,
-  trigrams: readonly string[] = [],
-): Statement | undefined {
+function checkedFiltersOf(query: EventQuery, keys?: DescriptionKeys): Statement | undefined {
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (query.tags !== undefined) {
@@ -531,16 +544,16 @@ function checkedFiltersOf(
     clauses.push('event_data @> ?::jsonb');
     params.push(JSON.stringify(query.data));
   }
+  if (query.keyword !== undefined && keys?.day !== undefined) {
+    clauses.push(`${DESCRIPTION_KEYS} @> (?::text[] || (${DAY_KEY} || '/'))`);
+    params.push(keys.trigrams.map((trigram) => `${keys.tenantId}/${trigram}`));
+    params.push(keys.tenantId, keys.day);
+  } else if (query.keyword !== undefined && keys && keys.trigrams.length > 0) {
+    clauses.push(`${DESCRIPTION_KEYS} @> ?::text[]`);
+    params.push(keys.trigrams.map((trigram) => `${keys.tenantId}/${trigram}`));
+  }
   if (query.keyword !== undefined) {
-    for (const pattern of trigrams) {
-      clauses.push('event_description ilike ?');
-      params.push(pattern);
-    }
-    // coalesce() is not the indexed expression: with trigrams, the whole keyword is a filter on
-    // the rows the index found, rather than more (and commoner) trigrams for the index to read.
-    clauses.push(
-      trigrams.length > 0 ? `coalesce(event_description, '') ilike ?` : 'event_description ilike ?',
-    );
+    clauses.push('event_description ilike ?');
     params.push(`%${escapeLike(query.keyword)}%`);
   }
   return clauses.length === 0 ? undefined : { sql: clauses.join(' and '), params };

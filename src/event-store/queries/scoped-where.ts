@@ -1,5 +1,8 @@
 import type { ReadScope } from './read-scope.js';
 
+/** The tenant-day key (ff_event_day) of a tenant (?) and a UTC day (?, YYYY-MM-DD). */
+export const DAY_KEY = `ff_event_day(?, (?::date)::timestamp at time zone 'UTC')`;
+
 /**
  * The WHERE clause of every read of ff_events. It can only be started from a scope, so the tenant
  * condition and the soft-delete condition are part of every query by construction rather than
@@ -22,13 +25,7 @@ export class ScopedWhere {
    */
   constructor(scope: ReadScope, day?: string) {
     if (day === undefined) this.and('tenant_id = ?', scope.tenantId);
-    else
-      this.and(
-        `ff_event_day(tenant_id, event_timestamp)
-          = ff_event_day(?, (?::date)::timestamp at time zone 'UTC')`,
-        scope.tenantId,
-        day,
-      );
+    else this.and(`ff_event_day(tenant_id, event_timestamp) = ${DAY_KEY}`, scope.tenantId, day);
     if (!scope.includeDeleted) this.clauses.push('is_valid');
   }
 

@@ -1,0 +1,58 @@
+import { Migration } from '@mikro-orm/migrations';
+import {
+  DESCRIPTION_KEYS,
+  DESCRIPTION_KEYS_BODY,
+} from '../../event-store/entities/description-keys.routine.js';
+import { GIN_PENDING_LIST } from './DayKeyedGinIndexes_20261203.js';
+
+const KEYS_INDEX = 'idx_ff_events_description_keys';
+const TRIGRAM_INDEX = 'idx_ff_events_description_trgm';
+
+/**
+ * Keywords are found through the tenant's own trigrams (ff_description_keys, see
+ * description-keys.routine.ts) instead of idx_ff_events_description_trgm's (tenant_id, day,
+ * gin_trgm_ops), whose trigram lists spanned every tenant: the new index takes its place, and
+ * serves what it served (a keyword's trigrams, of all days or of one).
+ *
+ * Online, so outside a transaction: the new index is built CONCURRENTLY (at ten million events
+ * about as long as the one it replaces took, several minutes; reads and writes go on), then the
+ * old one is dropped CONCURRENTLY. Keyword pages run meanwhile with the index there is. Run again
+ * after an interruption, an invalid new index is dropped and built again, a valid one kept.
+ */
+export class TenantKeyedDescriptionIndex_20261206 extends Migration {
+  override isTransactional(): boolean {
+    return false;
+  }
+
+  override async up(): Promise<void> {
+    await this.execute(`create or replace function ff_description_keys(
+        tenant varchar, at timestamptz, description text)
+      returns text[] immutable parallel safe language sql as $$ ${DESCRIPTION_KEYS_BODY} $$`);
+    await this.build(
+      KEYS_INDEX,
+      `using gin ((${DESCRIPTION_KEYS})) with (${GIN_PENDING_LIST}) where is_valid`,
+    );
+    await this.execute(`drop index concurrently if exists ${TRIGRAM_INDEX}`);
+  }
+
+  override async down(): Promise<void> {
+    await this.build(
+      TRIGRAM_INDEX,
+      `using gin (tenant_id, ff_event_day(tenant_id, event_timestamp),
+        event_description gin_trgm_ops) with (${GIN_PENDING_LIST}) where is_valid`,
+    );
+    await this.execute(`drop index concurrently if exists ${KEYS_INDEX}`);
+    await this.execute('drop function if exists ff_description_keys(varchar, timestamptz, text)');
+  }
+
+  /** Builds index `name` unless a valid one is there; an invalid one is dropped first. */
+  private async build(name: string, definition: string): Promise<void> {
+    const [left] = await this.execute(
+      'select i.indisvalid as valid from pg_index as i where i.indexrelid = to_regclass(?)',
+      [name],
+    );
+    if ((left as { valid?: boolean } | undefined)?.valid === true) return;
+    if (left) await this.execute(`drop index concurrently ${name}`);
+    await this.execute(`create index concurrently ${name} on ff_events ${definition}`);
+  }
+}

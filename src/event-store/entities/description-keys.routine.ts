@@ -1,0 +1,45 @@
+import { Routine } from '@mikro-orm/core';
+
+/**
+ * The keys of an event's description in idx_ff_events_description_keys
+ * (TenantKeyedDescriptionIndex_20261206): each trigram pg_trgm takes from it, as `tenant/trigram`,
+ * and the tenant's UTC day (ff_event_day) as `tenant/day/`. Declared here so that the ORM's schema
+ * diff keeps it.
+ *
+ * Why the tenant is in every key: a GIN index keeps one posting list per key, and a trigram's list
+ * over every tenant is as long as the table is large. With the tenant as a column of its own, GIN
+ * advanced the tenant's list to every row the trigrams held in any tenant: 3,500 index pages for a
+ * keyword 112 of a tenant's million events hold, at ten million events in ten tenants, a cost that
+ * grows with the number of tenants too. A tenant's own trigram lists hold only its rows.
+ *
+ * No key of one kind or tenant equals one of another: a trigram holds no '/' and is not empty, a
+ * day key ends in '/', and a day number holds no '/' (see event-day.routine.ts).
+ *
+ * Immutable, as show_trgm is, so that it may be an index expression. pg_trgm's trigrams of
+ * characters outside ASCII are hashes, printed `0x…`; they are keys like any other.
+ */
+export const DESCRIPTION_KEYS_BODY = `select array(
+    select tenant || '/' || trigram from unnest(show_trgm(description)) as trigram
+  ) || (ff_event_day(tenant, at) || '/')`;
+
+export const DescriptionKeys = new Routine({
+  name: 'ff_description_keys',
+  type: 'function',
+  language: 'sql',
+  deterministic: true,
+  params: {
+    tenant: { type: 'character varying', runtimeType: 'string' },
+    at: { type: 'timestamp with time zone', runtimeType: 'Date' },
+    description: { type: 'text', runtimeType: 'string' },
+  },
+  returns: { runtimeType: 'object', columnType: 'text[]' },
+  body: DESCRIPTION_KEYS_BODY,
+});
+
+/**
+ * The indexed expression, in the "C" collation: GIN compares its keys on every insert, and bytes
+ * compare several times faster than the database's default collation would. Queries write it
+ * so too, or the index does not serve them.
+ */
+export const DESCRIPTION_KEYS =
+  'ff_description_keys(tenant_id, event_timestamp, event_description) collate "C"';
