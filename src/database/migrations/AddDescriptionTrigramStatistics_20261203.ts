@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * How common each trigram of the descriptions is, for keyword pages to ask the trigram index for
+ * How common each trigram of the descriptions is, for keyword pages to ask the description index for
  * rare ones only (see keyword-trigrams.ts): an expression statistics object, whose element
  * statistics ANALYZE and autovacuum keep from the rows they sample. It costs writes nothing.
  *

@@ -12,6 +12,9 @@ import { Routine } from '@mikro-orm/core';
  * keyword 112 of a tenant's million events hold, at ten million events in ten tenants, a cost that
  * grows with the number of tenants too. A tenant's own trigram lists hold only its rows.
  *
+ * A word's first letter alone ("  a", pg_trgm's double padding) is no key: a keyword never asks
+ * for it (KeywordTrigramsQuery), and each word's would be one more key to write.
+ *
  * No key of one kind or tenant equals one of another: a trigram holds no '/' and is not empty, a
  * day key ends in '/', and a day number holds no '/' (see event-day.routine.ts).
  *
@@ -20,6 +23,7 @@ import { Routine } from '@mikro-orm/core';
  */
 export const DESCRIPTION_KEYS_BODY = `select array(
     select tenant || '/' || trigram from unnest(show_trgm(description)) as trigram
+    where trigram not like '  %'
   ) || (ff_event_day(tenant, at) || '/')`;
 
 export const DescriptionKeys = new Routine({

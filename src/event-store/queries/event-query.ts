@@ -92,7 +92,7 @@ export const WALKED_EVENTS_PER_ITEM = 20;
 export const MAX_WALKED_EVENTS = 4_000;
 
 /**
- * A tags, data or keyword filter read through its GIN or trigram index takes up to this many
+ * A tags, data or keyword filter read through its GIN index takes up to this many
  * matches to sort the page from (see indexedPageStatement), and counts them exactly: that index
  * finds every match before it can return one, so the page costs what the matches cost. Past it,
  * the page is read along the time index and its total is the planner's estimate.

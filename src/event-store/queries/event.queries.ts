@@ -113,7 +113,7 @@ export class EventQueries {
       const walked = base && (await this.walkedPage(scope, query, now, base));
       if (walked && 'items' in walked) return walked;
       const windowed = base && walked && (await this.windowedPage(scope, query, now, base, walked));
-      return windowed ?? this.indexedPage(scope, query, now);
+      return windowed ?? this.indexedPage(scope, query, now, base);
     }
     const { total, totalIsExact } = await this.plannedTotal(scope, query, now);
     const page = pageStatement(scope, query, now);
@@ -138,15 +138,18 @@ export class EventQueries {
   }
 
   /**
-   * The page of a tags, data or keyword filter from the matches its GIN or trigram index finds,
+   * The page of a tags, data or keyword filter from the matches its GIN index finds,
    * counted in the same statement (indexedPageStatement): exact up to INDEXED_MATCH_LIMIT. Past
-   * that the matches are dense enough for the page to be read along the time index, the filters
-   * checked row by row, and the total is the planner's estimate (at least that limit + 1).
+   * that, a first page (or a cursor's) of events sorted by time whose other filters the rollups
+   * carry (`base`) comes from the days that hold matches (probedPage); any other is read along the
+   * index of its sort, the filters checked row by row. The total is then the planner's estimate
+   * (at least that limit + 1).
    */
   private async indexedPage(
     scope: ReadScope,
     query: EventQuery,
     now: Date,
+    base?: Statement,
   ): Promise<EventPage<EventRow>> {
     const trigrams = await this.indexedTrigrams(query);
     const statement = indexedPageStatement(scope, query, now, trigrams);
@@ -156,10 +159,73 @@ export class EventQueries {
       const rows = result.filter((row) => row.id !== null);
       return this.assemble(query, rows, matches, true);
     }
-    const page = pageStatement(scope, query, now, undefined, trigrams);
-    const rows = await this.select(page.sql, page.params);
+    const rows = base
+      ? await this.probedPage(scope, query, now, base, trigrams)
+      : await this.selectStatement(pageStatement(scope, query, now, undefined, trigrams));
     const expected = await this.expectedMatches(scope, query, now, trigrams);
     return this.assemble(query, rows, Math.max(expected, INDEXED_MATCH_LIMIT + 1), false);
+  }
+
+  /**
+   * The rows of a page (sorted by event time) of a filter more than INDEXED_MATCH_LIMIT events
+   * pass, none or few of them among the newest: they lie further back, together (a keyword of
+   * order numbers of one week). Walking the time index back to them visits every event between,
+   * 850,000 for a keyword whose 11,000 matches lie 77 days back at ten million events, seconds.
+   * The days of the other filters (rollupDays, from the cursor's) are asked for their matches
+   * instead, in the page's order, in windows of PROBED_DAYS that double (windowedPageStatement):
+   * a day without matches costs its index pages, not its events. A window with more matches than
+   * that statement takes is asked again in halves, the newer (in the page's order) first, and a
+   * single day with that many is dense enough to walk (pageStatement of that day).
+   */
+  private async probedPage(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    base: Statement,
+    trigrams: readonly string[],
+  ): Promise<EventRow[]> {
+    const statement = rollupDays(base, query.sortOrder, query.cursor?.value, MAX_PROBED_DAYS);
+    const days = await new BoundSql(statement.sql).run<DayEvents>(this.db, statement.params);
+    const wanted = query.pageSize + 1;
+    const rows: EventRow[] = [];
+    for (let at = 0, size = PROBED_DAYS; at < days.length && rows.length < wanted; size *= 2) {
+      const window = days.slice(at, at + size).map((day) => day.day);
+      rows.push(...(await this.probe(scope, query, now, trigrams, window, wanted - rows.length)));
+      at += size;
+    }
+    return rows.slice(0, wanted);
+  }
+
+  /** Up to `wanted` rows of a page from the matches of `days` (see probedPage). */
+  private async probe(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    trigrams: readonly string[],
+    days: readonly string[],
+    wanted: number,
+  ): Promise<EventRow[]> {
+    const statement = windowedPageStatement(scope, query, now, trigrams, days);
+    const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
+    if ((result[0]?.matches ?? 0) <= INDEXED_MATCH_LIMIT) {
+      return result.filter((row) => row.id !== null).slice(0, wanted);
+    }
+    if (days.length === 1) {
+      const page = pageStatement(scope, query, now, undefined, [], days[0]);
+      return (await this.select(page.sql, page.params)).slice(0, wanted);
+    }
+    const half = Math.ceil(days.length / 2);
+    const newer = await this.probe(scope, query, now, trigrams, days.slice(0, half), wanted);
+    if (newer.length >= wanted) return newer;
+    const older = await this.probe(
+      scope,
+      query,
+      now,
+      trigrams,
+      days.slice(half),
+      wanted - newer.length,
+    );
+    return [...newer, ...older];
   }
 
   /**
@@ -406,6 +472,10 @@ export class EventQueries {
     return daysBefore(this.clock.now(), days);
   }
 
+  private selectStatement(statement: Statement): Promise<EventRow[]> {
+    return this.select(statement.sql, statement.params);
+  }
+
   private select(sql: string, params: unknown[]): Promise<EventRow[]> {
     return new BoundSql(sql).run<EventRow>(this.db, params);
   }
@@ -425,6 +495,12 @@ type PlannedRows = { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] };
 
 /** A UTC day (YYYY-MM-DD) of rollupDays and its events. */
 type DayEvents = { day: string; events: number };
+
+/** probedPage's first window of days, each next one twice as many. */
+const PROBED_DAYS = 8;
+
+/** The most days probedPage asks the rollups for: over 27 years of events. */
+const MAX_PROBED_DAYS = 10_000;
 
 /**
  * The windows of windowedPage, in the page's order of days: each takes days until the windows so
@@ -659,7 +735,7 @@ export function estimateStatement(
  * A page read in the sort's order, ties broken by id, from the cursor when there is one ((sort,
  * id) past the cursor's: constant cost however deep) or from pageIndex's offset (bounded by
  * MAX_OFFSET), along the index of the sort: sorted by event time, the tenant's time index finds
- * the first page at once whatever matches. Exported, as the other statements, for tests to EXPLAIN.
+ * the first page at once whatever matches. With `day` (YYYY-MM-DD), of that UTC day only. Exported, as the other statements, for tests to EXPLAIN.
  */
 export function pageStatement(
   scope: ReadScope,
@@ -667,8 +743,17 @@ export function pageStatement(
   now: Date,
   anchor?: OffsetAnchor,
   trigrams: readonly string[] = [],
+  day?: string,
 ): Statement {
   const where = filtersOf(scope, query, now, trigrams);
+  if (day !== undefined) {
+    where.and(
+      `event_timestamp >= (?::date)::timestamp at time zone 'UTC'
+        and event_timestamp < ((?::date) + 1)::timestamp at time zone 'UTC'`,
+      day,
+      day,
+    );
+  }
   const column = SORT_COLUMNS[query.sortField];
   const order = query.sortOrder;
   afterCursor(where, query, column);
@@ -690,7 +775,7 @@ export function pageStatement(
 }
 
 /**
- * A page of a tags, data or keyword filter through its GIN or trigram index, and the number of
+ * A page of a tags, data or keyword filter through its GIN index, and the number of
  * matches. GIN keeps no order, and PostgreSQL keeps no statistics of `@>` on jsonb that would let
  * it weigh the index against the time index: the matches are taken through the index, at most
  * INDEXED_MATCH_LIMIT + 1 with their sort key, counted, and the page sorted from them (past the

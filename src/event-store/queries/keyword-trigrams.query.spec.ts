@@ -11,10 +11,11 @@ describe('KeywordTrigramsQuery', () => {
   });
   afterAll(() => db.close());
 
-  /** Whether every trigram is one show_trgm takes from the description. */
+  /** Whether the description index holds every trigram as a key of the description's tenant. */
   async function heldBy(description: string, trigrams: string[]): Promise<boolean> {
     const { rows } = await db.query<{ held: boolean }>(
-      'select show_trgm($1::text) @> $2::text[] as held',
+      `select ff_description_keys('t', now(), $1) @> array(select 't/' || unnest($2::text[]))
+        as held`,
       [description, trigrams],
     );
     return rows[0].held;
