@@ -518,62 +518,80 @@ describe('paging GET /api/events', () => {
   });
 
   describe('a filter many events pass, all of them long before the newest', () => {
-    const bygone = (query: string) =>
+    const filters = {
+      tags: [`tags=bygone`, `event_tags @> '["bygone"]'`],
+      keyword: [`keyword=Bygone%20Era`, `event_description ilike '%bygone era%'`],
+    } as const;
+    const bygone = (query: string, filter: keyof typeof filters = 'tags') =>
       app
         .inject({
-          url: `/api/events?tags=bygone&${query}`,
+          url: `/api/events?${filters[filter][0]}&${query}`,
           headers: { 'x-tenant-id': 'archive' },
         })
         .then((response) => response.json<Page>());
-    const oracle = async (order: 'asc' | 'desc') =>
+    const oracle = async (order: 'asc' | 'desc', filter: keyof typeof filters = 'tags') =>
       (
         await db.query<{ event_id: string }>(
-          `select event_id from ff_events where tenant_id = 'archive'
-             and event_tags @> '["bygone"]'
+          `select event_id from ff_events where tenant_id = 'archive' and ${filters[filter][1]}
            order by event_timestamp ${order}, id ${order}`,
         )
       ).rows.map((row) => row.event_id);
 
     beforeAll(async () => {
-      // 2,000 events a day for 30 days; those of days 3 to 8 (10,000) tagged 'bygone', and 7,000
-      // more on day 7, all tagged: more than the index path counts (5,000), in days far behind
-      // the newest, one of them denser than that.
+      // 2,000 events a day for 30 days; those of days 3 to 8 (10,000) tagged 'bygone' and
+      // described 'bygone era', and 7,000 more in the last hour but one of day 7, all so: more
+      // than a first page's index path counts (1,000), in days far behind the newest, a day and
+      // an hour of them denser than a day's or an hour's sort takes (1,000).
       await db.query(
         `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
-           aggregate_type, event_data, event_tags, tenant_id)
+           aggregate_type, event_data, event_tags, event_description, tenant_id)
          select 'archive-' || i, 'T', timestamp '2026-05-01' + i * interval '43.2 seconds', 1,
            'A', '{}'::jsonb,
            case when i between 6001 and 16000 then '["bygone"]'::jsonb else '[]'::jsonb end,
+           case when i between 6001 and 16000 then 'a bygone era ' else 'now ' end || i,
            'archive'
          from generate_series(1, 60000) as i
          union all
-         select 'archive-dense-' || i, 'T', timestamp '2026-05-08' + i * interval '12 seconds', 1,
-           'A', '{}', '["bygone"]', 'archive'
+         select 'archive-dense-' || i, 'T',
+           timestamp '2026-05-08 22:00' + i * interval '0.5 seconds',
+           1, 'A', '{}', '["bygone"]', 'the bygone era, densely ' || i, 'archive'
          from generate_series(1, 7000) as i`,
       );
       await db.query('analyze ff_events');
     });
 
-    it('reads the first page from the newest days that hold matches, not by walking back to them', async () => {
-      const page = await bygone('pageSize=20');
-      expect(page.items.map((item) => item.eventId)).toEqual((await oracle('desc')).slice(0, 20));
-      expect(page.totalIsExact).toBe(false);
-      expect(page.total).toBeGreaterThan(5000);
-    });
+    it.each(['tags', 'keyword'] as const)(
+      'reads the first page of %s from the newest days that hold matches, not by walking back to them',
+      async (filter) => {
+        // Day 8 holds 1 match, the last hour of day 7 83, the hour before it 7,083.
+        const page = await bygone('pageSize=200', filter);
+        expect(page.items.map((item) => item.eventId)).toEqual(
+          (await oracle('desc', filter)).slice(0, 200),
+        );
+        expect(page.totalIsExact).toBe(false);
+        expect(page.total).toBeGreaterThan(1000);
+      },
+    );
 
-    it.each(['desc', 'asc'] as const)(
-      'pages it by cursor, %s, in order, into and out of the dense day',
-      async (order) => {
+    it.each([
+      ['tags', 'desc'],
+      ['tags', 'asc'],
+      ['keyword', 'desc'],
+      ['keyword', 'asc'],
+    ] as const)(
+      'pages %s by cursor, %s, in order, into and out of the dense day',
+      async (filter, order) => {
         const ids: string[] = [];
         let cursor: string | null = null;
         for (let page = 0; page < 6; page += 1) {
           const answer: Page = await bygone(
             `pageSize=200&sortOrder=${order}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            filter,
           );
           ids.push(...answer.items.map((item) => item.eventId));
           cursor = answer.nextCursor;
         }
-        expect(ids).toEqual((await oracle(order)).slice(0, 1200));
+        expect(ids).toEqual((await oracle(order, filter)).slice(0, 1200));
       },
     );
   });

@@ -211,15 +211,15 @@ describe('migrations', () => {
     expect(indexes.has('idx_ff_events_description_trgm')).toBe(false);
   });
 
-  it("keys a description by the tenant's trigrams and the tenant's day, no key of one tenant another's", async () => {
+  it("keys a description by the tenant's trigrams, the tenant's day and the hour of that day", async () => {
     const { rows } = await db.query<{ keys: string[] }>(
-      `select ff_description_keys('t/1', '2026-12-06T10:00:00Z', 'Ab-1') as keys
-       union all select ff_description_keys('t', '2026-12-06T10:00:00Z', null)`,
+      `select ff_description_keys('t1', '2026-12-06T10:00:00Z', 'Ab-1') as keys
+       union all select ff_description_keys('t1', '2026-12-06T09:59:59.999Z', null)`,
     );
     const day = (Date.parse('2026-12-06') - Date.parse('2000-01-01')) / 86_400_000;
     expect(rows.map((row) => row.keys)).toEqual([
-      ['t/1/ 1 ', 't/1/ ab', 't/1/ab ', `t/1/${day}/`],
-      [`t/${day}/`],
+      ['t1/ 1 ', 't1/ ab', 't1/ab ', `t1/${day}/`, `t1/${day}/10`],
+      [`t1/${day}/`, `t1/${day}/09`],
     ]);
   });
 

@@ -20,13 +20,14 @@ import { DescriptionTrigramsQuery } from './description-trigrams.query.js';
 import { indexedTrigrams } from './keyword-trigrams.js';
 import { KeywordTrigramsQuery } from './keyword-trigrams.query.js';
 import { escapeLike } from '../../common/escape-like.js';
-import { DESCRIPTION_KEYS } from '../entities/description-keys.routine.js';
+import { DESCRIPTION_KEYS, hourKey } from '../entities/description-keys.routine.js';
 import { encodePageCursor } from './page-cursor.js';
 import { offsetAnchor, rollupDays, rollupFilters, rollupTotal } from './rollup-page.js';
 import type { ReadScope } from './read-scope.js';
 import { DAY_KEY, ScopedWhere } from './scoped-where.js';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * The reads of SPEC §5. Every one starts from a ScopedWhere, so it sees one tenant's valid rows
@@ -138,12 +139,12 @@ export class EventQueries {
   }
 
   /**
-   * The page of a tags, data or keyword filter from the matches its GIN index finds,
-   * counted in the same statement (indexedPageStatement): exact up to INDEXED_MATCH_LIMIT. Past
-   * that, a first page (or a cursor's) of events sorted by time whose other filters the rollups
-   * carry (`base`) comes from the days that hold matches (probedPage); any other is read along the
-   * index of its sort, the filters checked row by row. The total is then the planner's estimate
-   * (at least that limit + 1).
+   * The page of a tags, data or keyword filter from the matches its GIN index finds, counted in
+   * the same statement (indexedPageStatement): exact up to INDEXED_MATCH_LIMIT, or for a first
+   * page (or a cursor's) of events sorted by time whose other filters the rollups carry (`base`),
+   * up to EXACT_TOTAL_LIMIT. Past that, such a page comes from the days that hold matches
+   * (probedPage); any other is read along the index of its sort, the filters checked row by row.
+   * The total is then the planner's estimate (at least that limit + 1).
    */
   private async indexedPage(
     scope: ReadScope,
@@ -152,10 +153,11 @@ export class EventQueries {
     base?: Statement,
   ): Promise<EventPage<EventRow>> {
     const trigrams = await this.indexedTrigrams(query);
-    const statement = indexedPageStatement(scope, query, now, trigrams);
+    const limit = base ? EXACT_TOTAL_LIMIT : INDEXED_MATCH_LIMIT;
+    const statement = indexedPageStatement(scope, query, now, trigrams, limit);
     const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
     const matches = result[0]?.matches ?? 0;
-    if (matches <= INDEXED_MATCH_LIMIT) {
+    if (matches <= limit) {
       const rows = result.filter((row) => row.id !== null);
       return this.assemble(query, rows, matches, true);
     }
@@ -163,19 +165,19 @@ export class EventQueries {
       ? await this.probedPage(scope, query, now, base, trigrams)
       : await this.selectStatement(pageStatement(scope, query, now, undefined, trigrams));
     const expected = await this.expectedMatches(scope, query, now, trigrams);
-    return this.assemble(query, rows, Math.max(expected, INDEXED_MATCH_LIMIT + 1), false);
+    return this.assemble(query, rows, Math.max(expected, limit + 1), false);
   }
 
   /**
-   * The rows of a page (sorted by event time) of a filter more than INDEXED_MATCH_LIMIT events
-   * pass, none or few of them among the newest: they lie further back, together (a keyword of
-   * order numbers of one week). Walking the time index back to them visits every event between,
-   * 850,000 for a keyword whose 11,000 matches lie 77 days back at ten million events, seconds.
-   * The days of the other filters (rollupDays, from the cursor's) are asked for their matches
-   * instead, in the page's order, in windows of PROBED_DAYS that double (windowedPageStatement):
-   * a day without matches costs its index pages, not its events. A window with more matches than
-   * that statement takes is asked again in halves, the newer (in the page's order) first, and a
-   * single day with that many is dense enough to walk (pageStatement of that day).
+   * The rows of a page (sorted by event time) of a filter more than EXACT_TOTAL_LIMIT events pass,
+   * too few of them among the newest for a walk or the newest days: they lie further back,
+   * together (a keyword of the order numbers of one week, in a store written as events arrive).
+   * Walking the time index back to them visits every event between (850,000 for a keyword whose
+   * 11,000 matches lie 77 days back at ten million events: seconds), and taking every match to
+   * sort them visits each. Instead the days of the other filters (rollupDays, from the cursor's)
+   * are asked which hold a match, in the page's order, in windows of PROBED_DAYS that double
+   * (slicesHoldingStatement): a day without matches costs its index pages, not its events. Each
+   * day that holds some gives its rows (slicePage) until the page is full.
    */
   private async probedPage(
     scope: ReadScope,
@@ -188,44 +190,89 @@ export class EventQueries {
     const days = await new BoundSql(statement.sql).run<DayEvents>(this.db, statement.params);
     const wanted = query.pageSize + 1;
     const rows: EventRow[] = [];
-    for (let at = 0, size = PROBED_DAYS; at < days.length && rows.length < wanted; size *= 2) {
-      const window = days.slice(at, at + size).map((day) => day.day);
-      rows.push(...(await this.probe(scope, query, now, trigrams, window, wanted - rows.length)));
-      at += size;
+    for (let at = 0, size = PROBED_DAYS; at < days.length; at += size, size *= 2) {
+      const window = days.slice(at, at + size);
+      const slices = window.map((day) => ({ day: day.day }));
+      for (const position of await this.slicesHolding(scope, query, now, trigrams, slices)) {
+        const { day, events } = window[position];
+        rows.push(
+          ...(await this.slicePage(
+            scope,
+            query,
+            now,
+            trigrams,
+            { day },
+            events,
+            wanted - rows.length,
+          )),
+        );
+        if (rows.length >= wanted) return rows;
+      }
     }
-    return rows.slice(0, wanted);
+    return rows;
   }
 
-  /** Up to `wanted` rows of a page from the matches of `days` (see probedPage). */
-  private async probe(
+  /**
+   * Up to `wanted` rows of a page from one day, or hour, that holds a match: its matches, sorted,
+   * when there are at most PROBED_MATCH_LIMIT; otherwise, for a keyword, those of the hours of the
+   * day that hold one (the description index keys hours too), and for any other filter, or an
+   * hour that dense, a walk of its events (at most the day's `events`), dense with matches.
+   */
+  private async slicePage(
     scope: ReadScope,
     query: EventQuery,
     now: Date,
     trigrams: readonly string[],
-    days: readonly string[],
+    slice: TimeSlice,
+    events: number,
     wanted: number,
   ): Promise<EventRow[]> {
-    const statement = windowedPageStatement(scope, query, now, trigrams, days);
-    const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
-    if ((result[0]?.matches ?? 0) <= INDEXED_MATCH_LIMIT) {
-      return result.filter((row) => row.id !== null).slice(0, wanted);
-    }
-    if (days.length === 1) {
-      const page = pageStatement(scope, query, now, undefined, [], days[0]);
-      return (await this.select(page.sql, page.params)).slice(0, wanted);
-    }
-    const half = Math.ceil(days.length / 2);
-    const newer = await this.probe(scope, query, now, trigrams, days.slice(0, half), wanted);
-    if (newer.length >= wanted) return newer;
-    const older = await this.probe(
+    const statement = windowedPageStatement(
       scope,
       query,
       now,
       trigrams,
-      days.slice(half),
-      wanted - newer.length,
+      [slice],
+      PROBED_MATCH_LIMIT,
     );
-    return [...newer, ...older];
+    const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
+    if ((result[0]?.matches ?? 0) <= PROBED_MATCH_LIMIT) {
+      return result.filter((row) => row.id !== null).slice(0, wanted);
+    }
+    if (slice.hour === undefined && query.keyword !== undefined) {
+      const hours = Array.from({ length: 24 }, (_, at) => ({
+        day: slice.day,
+        hour: query.sortOrder === 'desc' ? 23 - at : at,
+      }));
+      const rows: EventRow[] = [];
+      for (const position of await this.slicesHolding(scope, query, now, trigrams, hours)) {
+        const left = wanted - rows.length;
+        rows.push(
+          ...(await this.slicePage(scope, query, now, trigrams, hours[position], events, left)),
+        );
+        if (rows.length >= wanted) break;
+      }
+      return rows;
+    }
+    const walk = walkStatement(scope, query, now, events + 1, true, slice);
+    const walked = await new BoundSql(walk.sql).run<WalkedRow>(this.db, walk.params);
+    return walked.filter((row) => row.id !== null).slice(0, wanted);
+  }
+
+  /** The positions of the slices that hold a match (slicesHoldingStatement), in their order. */
+  private async slicesHolding(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    trigrams: readonly string[],
+    slices: readonly TimeSlice[],
+  ): Promise<number[]> {
+    const statement = slicesHoldingStatement(scope, query, now, trigrams, slices);
+    const held = await new BoundSql(statement.sql).run<{ position: number }>(
+      this.db,
+      statement.params,
+    );
+    return held.map((row) => row.position);
   }
 
   /**
@@ -499,6 +546,9 @@ type DayEvents = { day: string; events: number };
 /** probedPage's first window of days, each next one twice as many. */
 const PROBED_DAYS = 8;
 
+/** A day or hour with more matches than this is not sorted whole but split or walked (slicePage). */
+const PROBED_MATCH_LIMIT = 1_000;
+
 /** The most days probedPage asks the rollups for: over 27 years of events. */
 const MAX_PROBED_DAYS = 10_000;
 
@@ -564,21 +614,28 @@ function filtersOf(
   query: EventQuery,
   now: Date,
   trigrams: readonly string[],
-  day?: string,
+  slice?: TimeSlice,
 ): ScopedWhere {
-  const where = baseFiltersOf(scope, query, now, day);
-  const checked = checkedFiltersOf(query, { tenantId: scope.tenantId, trigrams, day });
+  const where = baseFiltersOf(scope, query, now, slice?.day);
+  const checked = checkedFiltersOf(query, { tenantId: scope.tenantId, trigrams, ...slice });
   return checked ? where.and(checked.sql, ...checked.params) : where;
 }
 
 /**
  * The keys of idx_ff_events_description_keys (ff_description_keys) a keyword asks for: the
- * tenant's trigrams, and with `day`, the tenant's day.
+ * tenant's trigrams, and with `day`, the tenant's day, or with `hour` too, that hour of it.
  */
 interface DescriptionKeys {
   readonly tenantId: string;
   readonly trigrams: readonly string[];
   readonly day?: string;
+  readonly hour?: number;
+}
+
+/** A UTC day (YYYY-MM-DD) or, with `hour` (0 to 23), one hour of it. */
+export interface TimeSlice {
+  readonly day: string;
+  readonly hour?: number;
 }
 
 /** Every filter but tags, data and keyword: those a btree index serves (of one day, see ScopedWhere). */
@@ -620,7 +677,11 @@ function checkedFiltersOf(query: EventQuery, keys?: DescriptionKeys): Statement 
     clauses.push('event_data @> ?::jsonb');
     params.push(JSON.stringify(query.data));
   }
-  if (query.keyword !== undefined && keys?.day !== undefined) {
+  if (query.keyword !== undefined && keys?.day !== undefined && keys.hour !== undefined) {
+    clauses.push(`${DESCRIPTION_KEYS} @> (?::text[] || ${hourKey(DAY_KEY, '?')})`);
+    params.push(keys.trigrams.map((trigram) => `${keys.tenantId}/${trigram}`));
+    params.push(keys.tenantId, keys.day, keys.hour);
+  } else if (query.keyword !== undefined && keys?.day !== undefined) {
     clauses.push(`${DESCRIPTION_KEYS} @> (?::text[] || (${DAY_KEY} || '/'))`);
     params.push(keys.trigrams.map((trigram) => `${keys.tenantId}/${trigram}`));
     params.push(keys.tenantId, keys.day);
@@ -651,8 +712,18 @@ export function walkStatement(
   now: Date,
   budget: number,
   stopAtPage: boolean,
+  slice?: TimeSlice,
 ): Statement {
   const where = baseFiltersOf(scope, query, now);
+  if (slice) {
+    const start = Date.parse(`${slice.day}T00:00:00Z`) + (slice.hour ?? 0) * HOUR_MS;
+    const end = start + (slice.hour === undefined ? DAY_MS : HOUR_MS);
+    where.and(
+      'event_timestamp >= ? and event_timestamp < ?',
+      new Date(start).toISOString(),
+      new Date(end).toISOString(),
+    );
+  }
   const checked = checkedFiltersOf(query) ?? { sql: 'true', params: [] };
   const order = query.sortOrder;
   afterCursor(where, query, 'event_timestamp');
@@ -735,7 +806,7 @@ export function estimateStatement(
  * A page read in the sort's order, ties broken by id, from the cursor when there is one ((sort,
  * id) past the cursor's: constant cost however deep) or from pageIndex's offset (bounded by
  * MAX_OFFSET), along the index of the sort: sorted by event time, the tenant's time index finds
- * the first page at once whatever matches. With `day` (YYYY-MM-DD), of that UTC day only. Exported, as the other statements, for tests to EXPLAIN.
+ * the first page at once whatever matches. Exported, as the other statements, for tests to EXPLAIN.
  */
 export function pageStatement(
   scope: ReadScope,
@@ -743,17 +814,8 @@ export function pageStatement(
   now: Date,
   anchor?: OffsetAnchor,
   trigrams: readonly string[] = [],
-  day?: string,
 ): Statement {
   const where = filtersOf(scope, query, now, trigrams);
-  if (day !== undefined) {
-    where.and(
-      `event_timestamp >= (?::date)::timestamp at time zone 'UTC'
-        and event_timestamp < ((?::date) + 1)::timestamp at time zone 'UTC'`,
-      day,
-      day,
-    );
-  }
   const column = SORT_COLUMNS[query.sortField];
   const order = query.sortOrder;
   afterCursor(where, query, column);
@@ -778,7 +840,7 @@ export function pageStatement(
  * A page of a tags, data or keyword filter through its GIN index, and the number of
  * matches. GIN keeps no order, and PostgreSQL keeps no statistics of `@>` on jsonb that would let
  * it weigh the index against the time index: the matches are taken through the index, at most
- * INDEXED_MATCH_LIMIT + 1 with their sort key, counted, and the page sorted from them (past the
+ * `limit` + 1 with their sort key, counted, and the page sorted from them (past the
  * cursor, or from pageIndex's offset), in one pass over the matches. Each row is a page row with
  * `matches`, or, when the page is empty, a single row of just that.
  */
@@ -787,20 +849,23 @@ export function indexedPageStatement(
   query: EventQuery,
   now: Date,
   trigrams: readonly string[] = [],
+  limit = INDEXED_MATCH_LIMIT,
 ): Statement {
   const where = filtersOf(scope, query, now, trigrams);
   const column = SORT_COLUMNS[query.sortField];
-  return pageOfMatches(query, {
-    sql: `select id, ${column} as sort_key from ff_events ${where.sql}`,
-    params: where.params,
-  });
+  return pageOfMatches(
+    query,
+    { sql: `select id, ${column} as sort_key from ff_events ${where.sql}`, params: where.params },
+    limit,
+  );
 }
 
 /**
- * indexedPageStatement for the matches of some UTC days only (YYYY-MM-DD), sorted by event time:
- * one branch per day, in which GIN finds that day's matches by the tenant-day key of its index
- * (ff_event_day, the branch's scope: see ScopedWhere), an equality its fast scan intersects with
- * the other keys. (A range of days would be a partial match, which collects every entry of the
+ * indexedPageStatement for the matches of some UTC days only (YYYY-MM-DD, or TimeSlices: an hour
+ * of a day, for a keyword), sorted by event time: one branch per day, in which GIN finds that
+ * day's matches by the tenant-day key of its index (ff_event_day, the branch's scope: see
+ * ScopedWhere; the hour's key of the description index), an equality its fast scan intersects
+ * with the other keys. (A range of days would be a partial match, which collects every entry of the
  * range into a bitmap first; and the keys' text order breaks where day numbers gain a digit.)
  */
 export function windowedPageStatement(
@@ -808,28 +873,68 @@ export function windowedPageStatement(
   query: EventQuery,
   now: Date,
   trigrams: readonly string[],
-  days: readonly string[],
+  slices: readonly (string | TimeSlice)[],
+  limit = INDEXED_MATCH_LIMIT,
 ): Statement {
-  const branches = days.map((day) => {
-    const where = filtersOf(scope, query, now, trigrams, day);
+  const branches = slices.map((slice) => {
+    const where = filtersOf(scope, query, now, trigrams, sliceOf(slice));
     return {
       sql: `(select id, event_timestamp as sort_key from ff_events ${where.sql})`,
       params: where.params,
     };
   });
-  return pageOfMatches(query, {
-    sql: branches.map((branch) => branch.sql).join(' union all '),
-    params: branches.flatMap((branch) => branch.params),
+  return pageOfMatches(
+    query,
+    {
+      sql: branches.map((branch) => branch.sql).join(' union all '),
+      params: branches.flatMap((branch) => branch.params),
+    },
+    limit,
+  );
+}
+
+/**
+ * Which of `slices` (in their order, by position) hold a match past the cursor: one existence
+ * test each, through the day-keyed GIN indexes (an hour's only through the description index,
+ * see ff_description_keys), which stops at the first match a slice holds and costs a slice that
+ * holds none its index pages.
+ */
+export function slicesHoldingStatement(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  trigrams: readonly string[],
+  slices: readonly TimeSlice[],
+): Statement {
+  const branches = slices.map((slice, position) => {
+    const where = filtersOf(scope, query, now, trigrams, slice);
+    afterCursor(where, query, 'event_timestamp');
+    return {
+      sql: `select ${position} as position where exists (select 1 from ff_events ${where.sql})`,
+      params: where.params,
+    };
   });
+  return {
+    sql: `${branches.map((branch) => branch.sql).join(' union all ')} order by position`,
+    params: branches.flatMap((branch) => branch.params),
+  };
+}
+
+function sliceOf(slice: string | TimeSlice): TimeSlice {
+  return typeof slice === 'string' ? { day: slice } : slice;
 }
 
 /**
  * The page of `matches` (rows of id and sort_key), with their number: at most
- * INDEXED_MATCH_LIMIT + 1 are taken, counted, and the page sorted from them (past the cursor, or
+ * `limit` + 1 are taken, counted, and the page sorted from them (past the cursor, or
  * from pageIndex's offset). Each row is a page row with `matches`, or, when the page is empty, a
  * single row of just that.
  */
-function pageOfMatches(query: EventQuery, matches: Statement): Statement {
+function pageOfMatches(
+  query: EventQuery,
+  matches: Statement,
+  limit = INDEXED_MATCH_LIMIT,
+): Statement {
   const column = SORT_COLUMNS[query.sortField];
   const order = query.sortOrder;
   const cursor = query.cursor
@@ -853,13 +958,7 @@ function pageOfMatches(query: EventQuery, matches: Statement): Statement {
           left join page on true
           left join ff_events as e on e.id = page.id
           order by page.sort_key ${order}, page.id ${order}`,
-    params: [
-      ...matches.params,
-      INDEXED_MATCH_LIMIT + 1,
-      ...cursor.params,
-      query.pageSize + 1,
-      offset,
-    ],
+    params: [...matches.params, limit + 1, ...cursor.params, query.pageSize + 1, offset],
   };
 }
 
