@@ -158,7 +158,7 @@ try {
     ],
     ...queries.map((q) => [
       `GET ${q.route}`,
-      `p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms (${q.found} found)`,
+      `p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms (${q.found} found)${q.failures ? `; ${q.failures} failed: ${q.firstFailure}` : ''}`,
     ]),
   ];
   const width = Math.max(...rows.map(([figure]) => figure.length));

@@ -8,6 +8,9 @@ export interface RouteLatency {
   readonly p99Ms: number;
   /** Items in the last response, or its total for paged ones: shows the query found rows. */
   readonly found: number;
+  /** Requests answered other than 2xx (their latency counted all the same), and the first. */
+  readonly failures: number;
+  readonly firstFailure?: string;
 }
 
 type Request = (k: number) => { path: string; tenant: string };
@@ -125,14 +128,21 @@ export async function measureRoutes(
   for (const [route, request] of Object.entries(routes(total))) {
     const times: number[] = [];
     let found = 0;
+    let failures = 0;
+    let firstFailure: string | undefined;
     for (let k = -3; k < samples; k += 1) {
       const { path, tenant } = request(Math.abs(k) + 1);
       const started = performance.now();
       const response = await fetch(`${baseUrl}${path}`, { headers: { 'x-tenant-id': tenant } });
       const body = (await response.json()) as { items?: unknown[]; total?: number } | unknown[];
       const ms = performance.now() - started;
-      if (!response.ok) throw new Error(`${route}: ${path} answered ${response.status}`);
       if (k >= 0) times.push(ms);
+      if (!response.ok) {
+        // Measured and reported rather than fatal: one slow request must not void the run.
+        failures += 1;
+        firstFailure ??= `${path} answered ${response.status} after ${Math.round(ms)} ms`;
+        continue;
+      }
       found = Array.isArray(body) ? body.length : (body.total ?? body.items?.length ?? 1);
     }
     times.sort((a, b) => a - b);
@@ -142,6 +152,8 @@ export async function measureRoutes(
       p50Ms: percentile(times, 50),
       p99Ms: percentile(times, 99),
       found,
+      failures,
+      firstFailure,
     });
   }
   return results;

@@ -39,7 +39,14 @@ interface Results {
   };
   console: { overviewReadyMs: number; domInteractiveMs: number; firstLoadBytes: number };
   queryTable: { afterSeed: { pages: number; allVisiblePercent: number } };
-  queries: { route: string; samples: number; p50Ms: number; p99Ms: number; found: number }[];
+  queries: {
+    route: string;
+    samples: number;
+    p50Ms: number;
+    p99Ms: number;
+    found: number;
+    failures: number;
+  }[];
   stream: {
     catchUp: {
       events: number;
@@ -142,6 +149,10 @@ describe('npm run bench --quick', () => {
     for (const query of results.queries) {
       expect(query.p99Ms).toBeGreaterThanOrEqual(query.p50Ms);
       expect(query.samples).toBeGreaterThan(0);
+      expect({ route: query.route, failures: query.failures }).toEqual({
+        route: query.route,
+        failures: 0,
+      });
     }
     const found = Object.fromEntries(results.queries.map((query) => [query.route, query.found]));
     expect(found['one event']).toBe(1);

@@ -2,6 +2,7 @@ import {
   MAX_COMMON_TRIGRAMS,
   MAX_INDEXED_TRIGRAMS,
   indexedTrigrams,
+  keywordShare,
   keywordWordEdges,
   type TrigramShares,
 } from '../../src/event-store/queries/keyword-trigrams.js';
@@ -77,5 +78,18 @@ describe('keywordWordEdges', () => {
   it("gives no edge of a one-letter word, nor at the keyword's own ends", () => {
     expect(keywordWordEdges('a b')).toEqual({ starts: [], ends: [] });
     expect(keywordWordEdges('ab')).toEqual({ starts: [], ends: [] });
+  });
+});
+
+describe('keywordShare', () => {
+  it('takes the trigrams asked for as independent: the product of their shares', () => {
+    expect(keywordShare([' 42'], shares({ ' 42': 0.011 }))).toBeCloseTo(0.011);
+    expect(keywordShare(['105', '050'], shares({ '105': 0.02, '050': 0.03 }))).toBeCloseTo(0.0006);
+    expect(keywordShare(['zqx'], shares({}, 0.002))).toBeCloseTo(0.002);
+  });
+
+  it('knows nothing without statistics or trigrams', () => {
+    expect(keywordShare([' 42'], undefined)).toBeUndefined();
+    expect(keywordShare([], shares({}))).toBeUndefined();
   });
 });

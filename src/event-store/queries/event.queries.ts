@@ -17,7 +17,7 @@ import {
   type SortOrder,
 } from './event-query.js';
 import { DescriptionTrigramsQuery } from './description-trigrams.query.js';
-import { indexedTrigrams } from './keyword-trigrams.js';
+import { indexedTrigrams, keywordShare } from './keyword-trigrams.js';
 import { KeywordTrigramsQuery } from './keyword-trigrams.query.js';
 import { escapeLike } from '../../common/escape-like.js';
 import { DESCRIPTION_KEYS, hourKey } from '../entities/description-keys.routine.js';
@@ -142,9 +142,12 @@ export class EventQueries {
    * The page of a tags, data or keyword filter from the matches its GIN index finds, counted in
    * the same statement (indexedPageStatement): exact up to INDEXED_MATCH_LIMIT, or for a first
    * page (or a cursor's) of events sorted by time whose other filters the rollups carry (`base`),
-   * up to EXACT_TOTAL_LIMIT. Past that, such a page comes from the days that hold matches
-   * (probedPage); any other is read along the index of its sort, the filters checked row by row.
-   * The total is then the planner's estimate (at least that limit + 1).
+   * up to EXACT_TOTAL_LIMIT, and up to CHEAP_COUNT when a keyword's trigrams say that more than
+   * ESTIMATED_TOTAL_ABOVE match (each match counted is a visit to the heap, to learn only "more").
+   * Past that, such a page comes from the days that hold matches (probedPage); any other is read
+   * along the index of its sort, the filters checked row by row. The total is then an estimate,
+   * at least that limit + 1: the rollups' count of the other filters times the keyword's share
+   * (keywordShare), or the planner's.
    */
   private async indexedPage(
     scope: ReadScope,
@@ -153,7 +156,19 @@ export class EventQueries {
     base?: Statement,
   ): Promise<EventPage<EventRow>> {
     const trigrams = await this.indexedTrigrams(query);
-    const limit = base ? EXACT_TOTAL_LIMIT : INDEXED_MATCH_LIMIT;
+    const share =
+      query.keyword === undefined
+        ? undefined
+        : keywordShare(trigrams, await this.descriptionTrigrams.shares());
+    const expected =
+      base && share !== undefined
+        ? ((await this.one<Matches>(rollupTotal(base)))?.matches ?? 0) * share
+        : undefined;
+    const limit = !base
+      ? INDEXED_MATCH_LIMIT
+      : expected !== undefined && expected > ESTIMATED_TOTAL_ABOVE
+        ? CHEAP_COUNT
+        : EXACT_TOTAL_LIMIT;
     const statement = indexedPageStatement(scope, query, now, trigrams, limit);
     const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
     const matches = result[0]?.matches ?? 0;
@@ -164,8 +179,8 @@ export class EventQueries {
     const rows = base
       ? await this.probedPage(scope, query, now, base, trigrams)
       : await this.selectStatement(pageStatement(scope, query, now, undefined, trigrams));
-    const expected = await this.expectedMatches(scope, query, now, trigrams);
-    return this.assemble(query, rows, Math.max(expected, limit + 1), false);
+    const estimate = expected ?? (await this.expectedMatches(scope, query, now, trigrams));
+    return this.assemble(query, rows, Math.max(Math.round(estimate), limit + 1), false);
   }
 
   /**
@@ -213,10 +228,12 @@ export class EventQueries {
   }
 
   /**
-   * Up to `wanted` rows of a page from one day, or hour, that holds a match: its matches, sorted,
-   * when there are at most PROBED_MATCH_LIMIT; otherwise, for a keyword, those of the hours of the
-   * day that hold one (the description index keys hours too), and for any other filter, or an
-   * hour that dense, a walk of its events (at most the day's `events`), dense with matches.
+   * Up to `wanted` rows of a page from one day, or hour, that holds a match, of a day of
+   * `dayEvents` events. A keyword's day is asked for its hours that hold one (the description
+   * index keys hours too). Otherwise the slice's matches are sorted when they are few, and when
+   * there are more than sqrt(wanted × the slice's events: an hour's, a day's 24th), the slice is
+   * walked, as far as it goes: at least that dense, a walk finds the page within about as many
+   * events as sorting would have visited matches.
    */
   private async slicePage(
     scope: ReadScope,
@@ -224,21 +241,9 @@ export class EventQueries {
     now: Date,
     trigrams: readonly string[],
     slice: TimeSlice,
-    events: number,
+    dayEvents: number,
     wanted: number,
   ): Promise<EventRow[]> {
-    const statement = windowedPageStatement(
-      scope,
-      query,
-      now,
-      trigrams,
-      [slice],
-      PROBED_MATCH_LIMIT,
-    );
-    const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
-    if ((result[0]?.matches ?? 0) <= PROBED_MATCH_LIMIT) {
-      return result.filter((row) => row.id !== null).slice(0, wanted);
-    }
     if (slice.hour === undefined && query.keyword !== undefined) {
       const hours = Array.from({ length: 24 }, (_, at) => ({
         day: slice.day,
@@ -248,13 +253,21 @@ export class EventQueries {
       for (const position of await this.slicesHolding(scope, query, now, trigrams, hours)) {
         const left = wanted - rows.length;
         rows.push(
-          ...(await this.slicePage(scope, query, now, trigrams, hours[position], events, left)),
+          ...(await this.slicePage(scope, query, now, trigrams, hours[position], dayEvents, left)),
         );
         if (rows.length >= wanted) break;
       }
       return rows;
     }
-    const walk = walkStatement(scope, query, now, events + 1, true, slice);
+    const events = slice.hour === undefined ? dayEvents : dayEvents / 24;
+    const limit = Math.ceil(Math.sqrt(wanted * events));
+    const statement = windowedPageStatement(scope, query, now, trigrams, [slice], limit);
+    const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
+    if ((result[0]?.matches ?? 0) <= limit) {
+      return result.filter((row) => row.id !== null).slice(0, wanted);
+    }
+    // The whole slice, however dense: a walk that stopped short of the page would skip its rest.
+    const walk = walkStatement(scope, query, now, dayEvents + 1, true, slice);
     const walked = await new BoundSql(walk.sql).run<WalkedRow>(this.db, walk.params);
     return walked.filter((row) => row.id !== null).slice(0, wanted);
   }
@@ -545,9 +558,6 @@ type DayEvents = { day: string; events: number };
 
 /** probedPage's first window of days, each next one twice as many. */
 const PROBED_DAYS = 8;
-
-/** A day or hour with more matches than this is not sorted whole but split or walked (slicePage). */
-const PROBED_MATCH_LIMIT = 1_000;
 
 /** The most days probedPage asks the rollups for: over 27 years of events. */
 const MAX_PROBED_DAYS = 10_000;

@@ -86,3 +86,19 @@ export function keywordWordEdges(keyword: string): { starts: string[]; ends: str
 /** A printable ASCII character that is no letter or digit, or a space: no word in any locale. */
 const ASCII_SIGN = /^[\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]$/;
 const ASCII_WORD = /^[A-Za-z0-9]{2}$/;
+
+/**
+ * The share of descriptions expected to hold every one of `trigrams` (those asked of the index),
+ * taking them to be independent: an estimate of a keyword's share, to tell before counting
+ * whether its matches are many. Undefined when nothing is known, or no trigram is asked for.
+ */
+export function keywordShare(
+  trigrams: readonly string[],
+  shares: TrigramShares | undefined,
+): number | undefined {
+  if (!shares || trigrams.length === 0) return undefined;
+  return trigrams.reduce(
+    (share, trigram) => share * (shares.listed(trigram) ?? shares.unlisted),
+    1,
+  );
+}
