@@ -10,7 +10,7 @@ import { EventView } from './event.view.js';
 export class EventPageView {
   @ApiProperty({ type: [EventView] }) items!: EventView[];
   @ApiProperty({
-    description: `matching events: exact when totalIsExact is true; otherwise an estimate, never less than the matches counted. Exact however many when the only filters are eventType, eventStatus and eventSource (from the statistics rollups); with tags, data or keyword besides those, over ${EXACT_TOTAL_LIMIT} estimated from the share of the newest events (or, when too few of them pass, of the newest days' events) that pass, or, when few pass, exact up to ${INDEXED_MATCH_LIMIT}; otherwise exact up to ${EXACT_TOTAL_LIMIT} (up to ${CHEAP_COUNT} when PostgreSQL's planner expects more than ${ESTIMATED_TOTAL_ABOVE}), past that the planner's estimate`,
+    description: `matching events: exact when totalIsExact is true; otherwise an estimate, never less than the matches counted. Exact however many when the only filters are eventType, eventStatus and eventSource (from the statistics rollups); with tags, data or keyword besides those, over ${EXACT_TOTAL_LIMIT} estimated from the share of the newest events (or, when too few of them pass, of the newest days' events) that pass, or, when few pass, exact up to ${INDEXED_MATCH_LIMIT} (on a first page sorted by event time, up to ${EXACT_TOTAL_LIMIT}, and for a keyword whose trigrams say more than ${ESTIMATED_TOTAL_ABOVE} match, up to ${CHEAP_COUNT}); otherwise exact up to ${EXACT_TOTAL_LIMIT} (up to ${CHEAP_COUNT} when PostgreSQL's planner expects more than ${ESTIMATED_TOTAL_ABOVE}), past that the planner's estimate`,
   })
   total!: number;
   @ApiProperty({ description: 'false when total is an estimate' })
