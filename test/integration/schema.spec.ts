@@ -323,6 +323,28 @@ describe('migrations', () => {
     expect(rows).toEqual([{ valid: true }]);
   });
 
+  it('builds the description keys index again when the function it was built with had another body', async () => {
+    const oid = async () =>
+      (
+        await db.query<{ oid: number }>(
+          `select 'idx_ff_events_description_keys'::regclass::oid::int as oid`,
+        )
+      ).rows[0].oid;
+    const before = await oid();
+    await db.query(`create or replace function ff_description_keys(
+        tenant varchar, at timestamptz, description text)
+      returns text[] immutable parallel safe language sql set search_path from current
+      as $$ select array[tenant] $$`);
+    await db.query(`delete from mikro_orm_migrations
+      where name = 'TenantKeyedDescriptionIndex_20261206'`);
+    expect(await migrateUp(orm)).toEqual(['TenantKeyedDescriptionIndex_20261206']);
+    expect(await oid()).not.toBe(before);
+    const { rows } = await db.query<{ keys: string[] }>(
+      `select ff_description_keys('t1', '2026-12-06T10:00:00Z', null) as keys`,
+    );
+    expect(rows[0].keys).toHaveLength(2);
+  });
+
   it('round-trips down then up on a populated database', async () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);

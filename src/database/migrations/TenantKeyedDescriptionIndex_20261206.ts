@@ -25,9 +25,21 @@ export class TenantKeyedDescriptionIndex_20261206 extends Migration {
   }
 
   override async up(): Promise<void> {
+    const [existing] = await this.execute(`select p.prosrc as body from pg_proc as p
+      where p.oid = to_regprocedure('ff_description_keys(varchar, timestamptz, text)')`);
+    // The search path of this session, kept with the function: show_trgm and ff_event_day are
+    // found on it, also where PostgreSQL (17 and later) builds, analyzes or restores an index
+    // with only pg_catalog's.
     await this.execute(`create or replace function ff_description_keys(
         tenant varchar, at timestamptz, description text)
-      returns text[] immutable parallel safe language sql as $$ ${DESCRIPTION_KEYS_BODY} $$`);
+      returns text[] immutable parallel safe language sql set search_path from current
+      as $$ ${DESCRIPTION_KEYS_BODY} $$`);
+    // An index of a function whose body was another (a pre-release build of this migration)
+    // holds other keys: it is built again.
+    const body = (existing as { body?: string } | undefined)?.body;
+    if (body !== undefined && body.trim() !== DESCRIPTION_KEYS_BODY.trim()) {
+      await this.execute(`drop index concurrently if exists ${KEYS_INDEX}`);
+    }
     await this.build(
       KEYS_INDEX,
       `using gin ((${DESCRIPTION_KEYS})) with (${GIN_PENDING_LIST}) where is_valid`,

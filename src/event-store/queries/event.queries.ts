@@ -266,8 +266,9 @@ export class EventQueries {
     if ((result[0]?.matches ?? 0) <= limit) {
       return result.filter((row) => row.id !== null).slice(0, wanted);
     }
-    // The whole slice, however dense: a walk that stopped short of the page would skip its rest.
-    const walk = walkStatement(scope, query, now, dayEvents + 1, true, slice);
+    // To the slice's end, however many were written into it since the rollups were read: a walk
+    // that stopped short of the page would skip its rest.
+    const walk = walkStatement(scope, query, now, UNBOUNDED_WALK, true, slice);
     const walked = await new BoundSql(walk.sql).run<WalkedRow>(this.db, walk.params);
     return walked.filter((row) => row.id !== null).slice(0, wanted);
   }
@@ -555,6 +556,9 @@ type PlannedRows = { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] };
 
 /** A UTC day (YYYY-MM-DD) of rollupDays and its events. */
 type DayEvents = { day: string; events: number };
+
+/** A walk bounded by its slice of time alone. */
+const UNBOUNDED_WALK = Number.MAX_SAFE_INTEGER;
 
 /** probedPage's first window of days, each next one twice as many. */
 const PROBED_DAYS = 8;

@@ -39,8 +39,17 @@ describe('KeywordTrigramsQuery', () => {
     ]);
   });
 
-  it("gives pg_trgm's hashed trigrams of letters outside ASCII", async () => {
+  it("gives pg_trgm's hashed trigrams of letters outside ASCII, where the locale takes them as letters", async () => {
     const trigrams = await new KeywordTrigramsQuery(db.sql).of('阶段完成');
+    // Under a C locale (the embedded server's) pg_trgm takes no word from them, so neither
+    // does a keyword.
+    const { rows } = await db.query<{ letters: boolean }>(
+      `select cardinality(show_trgm('阶段完成')) > 0 as letters`,
+    );
+    if (!rows[0].letters) {
+      expect(trigrams).toEqual([]);
+      return;
+    }
     // Two trigrams inside the word; its padded edges may be letters of a longer word.
     expect(trigrams).toHaveLength(2);
     expect(await heldBy('入职阶段完成了', trigrams)).toBe(true);

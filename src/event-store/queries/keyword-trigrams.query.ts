@@ -24,6 +24,9 @@ const TRIGRAMS = new BoundSql(`
       except select unnest(show_trgm(substr(keyword, at, 2)))
       except select unnest(show_trgm(substr(keyword, at + 1, 2)))
     ) as inner_trigrams(trigram)
+  -- Not a key of the description index (ff_description_keys): a hash of letters outside ASCII
+  -- that show_trgm prints as two spaces and a letter.
+  where trigram not like '  %'
   union
   select ' ' || lower(pair) from unnest(?::text[]) as pair
   union
