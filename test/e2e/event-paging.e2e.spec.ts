@@ -30,6 +30,15 @@ describe('paging GET /api/events', () => {
     const response = await app.inject({ url, headers: { 'x-tenant-id': 'acme' } });
     return response;
   };
+  /** The ids of a tenant's events that meet an SQL condition, in event time order. */
+  const idsWhere = async (tenant: string, condition: string, order: 'asc' | 'desc') =>
+    (
+      await db.query<{ event_id: string }>(
+        `select event_id from ff_events where tenant_id = $1 and ${condition}
+         order by event_timestamp ${order}, id ${order}`,
+        [tenant],
+      )
+    ).rows.map((row) => row.event_id);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -362,14 +371,8 @@ describe('paging GET /api/events', () => {
       (
         await app.inject({ url: `/api/events?${query}`, headers: { 'x-tenant-id': tenant } })
       ).json<Page>();
-    const oracle = async (order: 'asc' | 'desc', tenant: string) =>
-      (
-        await db.query<{ event_id: string }>(
-          `select event_id from ff_events where tenant_id = $1 and event_tags @> '["sparse"]'
-           order by event_timestamp ${order}, id ${order}`,
-          [tenant],
-        )
-      ).rows.map((row) => row.event_id);
+    const oracle = (order: 'asc' | 'desc', tenant: string) =>
+      idsWhere(tenant, `event_tags @> '["sparse"]'`, order);
 
     beforeAll(async () => {
       // 60,000 events of tenant 'month', 2,000 a day for 30 days (the newest day holds one); one
@@ -456,15 +459,8 @@ describe('paging GET /api/events', () => {
           headers: { 'x-tenant-id': tenant },
         })
         .then((response) => response.json<Page>());
-    const oracle = async (order: 'asc' | 'desc', tenant: string) =>
-      (
-        await db.query<{ event_id: string }>(
-          `select event_id from ff_events where tenant_id = $1
-             and event_description ilike '%quartz-lamp%'
-           order by event_timestamp ${order}, id ${order}`,
-          [tenant],
-        )
-      ).rows.map((row) => row.event_id);
+    const oracle = (order: 'asc' | 'desc', tenant: string) =>
+      idsWhere(tenant, `event_description ilike '%quartz-lamp%'`, order);
 
     beforeAll(async () => {
       // As 'month' and 'older' above, with descriptions: one in 500 of 'diary' holds the keyword,
@@ -529,13 +525,8 @@ describe('paging GET /api/events', () => {
           headers: { 'x-tenant-id': 'archive' },
         })
         .then((response) => response.json<Page>());
-    const oracle = async (order: 'asc' | 'desc', filter: keyof typeof filters = 'tags') =>
-      (
-        await db.query<{ event_id: string }>(
-          `select event_id from ff_events where tenant_id = 'archive' and ${filters[filter][1]}
-           order by event_timestamp ${order}, id ${order}`,
-        )
-      ).rows.map((row) => row.event_id);
+    const oracle = (order: 'asc' | 'desc', filter: keyof typeof filters = 'tags') =>
+      idsWhere('archive', filters[filter][1], order);
 
     beforeAll(async () => {
       // 2,000 events a day for 30 days; those of days 3 to 8 (10,000) tagged 'bygone' and

@@ -1,4 +1,5 @@
 import { Routine } from '@mikro-orm/core';
+import { TENANT_AT_PARAMS } from './event-day.routine.js';
 
 /**
  * The keys of an event's description in idx_ff_events_description_keys
@@ -42,11 +43,7 @@ export const DescriptionKeys = new Routine({
   type: 'function',
   language: 'sql',
   deterministic: true,
-  params: {
-    tenant: { type: 'character varying', runtimeType: 'string' },
-    at: { type: 'timestamp with time zone', runtimeType: 'Date' },
-    description: { type: 'text', runtimeType: 'string' },
-  },
+  params: { ...TENANT_AT_PARAMS, description: { type: 'text', runtimeType: 'string' } },
   returns: { runtimeType: 'object', columnType: 'text[]' },
   body: DESCRIPTION_KEYS_BODY,
 });

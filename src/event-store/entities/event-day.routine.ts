@@ -13,15 +13,18 @@ import { Routine } from '@mikro-orm/core';
 export const EVENT_DAY_BODY = `select case when isfinite(at)
   then tenant || '/' || ((at at time zone 'UTC')::date - date '2000-01-01')::text end`;
 
+/** A tenant and a moment: the parameters of ff_event_day, and the first of ff_description_keys. */
+export const TENANT_AT_PARAMS = {
+  tenant: { type: 'character varying', runtimeType: 'string' },
+  at: { type: 'timestamp with time zone', runtimeType: 'Date' },
+} as const;
+
 export const EventDay = new Routine({
   name: 'ff_event_day',
   type: 'function',
   language: 'sql',
   deterministic: true,
-  params: {
-    tenant: { type: 'character varying', runtimeType: 'string' },
-    at: { type: 'timestamp with time zone', runtimeType: 'Date' },
-  },
+  params: TENANT_AT_PARAMS,
   returns: { runtimeType: 'string', columnType: 'text' },
   body: EVENT_DAY_BODY,
 });
