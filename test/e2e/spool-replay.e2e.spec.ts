@@ -200,24 +200,28 @@ describe('outage spool replay', () => {
 
       proxy.setMode('pass');
       const back = Date.now();
-      await waitFor(
-        async () => ((await legacyCount([eventId])) === 1 ? true : undefined),
-        'the legacy row',
-        15_000,
-      );
+      // The legacy row is written by the handler; the outcome is recorded after it, group
+      // committed, so the test waits for the outcome rather than reading it the moment the
+      // legacy row appears.
+      const processed = async () => {
+        const { rows } = await db.query<{
+          event_status: string;
+          process_count: number;
+          event_metadata: { handlers: Record<string, { attempts: number }> };
+        }>(
+          'select event_status, process_count, event_metadata from ff_events where event_id = $1',
+          [eventId],
+        );
+        return rows[0]?.event_status === 'Processed' ? rows[0] : undefined;
+      };
+      const row = await waitFor(processed, 'the event to be recorded as processed', 15_000);
       const seconds = (Date.now() - back) / 1000;
-      const { rows } = await db.query<{
-        event_status: string;
-        process_count: number;
-        event_metadata: { handlers: Record<string, { attempts: number }> };
-      }>('select event_status, process_count, event_metadata from ff_events where event_id = $1', [
-        eventId,
-      ]);
-      expect(rows[0]).toMatchObject({ event_status: 'Processed', process_count: 1 });
-      expect(rows[0].event_metadata.handlers['legacy-stage-log'].attempts).toBe(1);
+      expect(await legacyCount([eventId])).toBe(1);
+      expect(row).toMatchObject({ event_status: 'Processed', process_count: 1 });
+      expect(row.event_metadata.handlers['legacy-stage-log'].attempts).toBe(1);
       expect(service.output()).not.toMatch(/abandoned/);
       process.stdout.write(
-        `spooled stage-completed event: legacy row ${seconds.toFixed(1)} s after PostgreSQL was back\n`,
+        `spooled stage-completed event: processed ${seconds.toFixed(1)} s after PostgreSQL was back\n`,
       );
     } finally {
       await service?.stop('SIGKILL');
