@@ -12,9 +12,7 @@ const UNWANTED = new Set(['--disable-web-security', '--allow-running-insecure-co
  * That build runs single-process: launch one per test file.
  */
 export async function launchBrowser(): Promise<Browser> {
-  const system = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  const packaged = !existsSync(system);
-  const executablePath = packaged ? await chromium.executablePath() : system;
+  const { executablePath, packaged } = await chromiumExecutable();
   const args = [
     ...(packaged ? chromium.args.filter((arg) => !UNWANTED.has(arg)) : ['--no-sandbox']),
     // No calls home: the tests check that no request leaves the service's origin.
@@ -31,4 +29,16 @@ export async function launchBrowser(): Promise<Browser> {
     process.stderr.write(`Chromium did not start, trying once more: ${String(error)}\n`);
     return playwright.launch({ executablePath, args, headless: true });
   }
+}
+
+/**
+ * Which Chromium the tests launch. The packaged one is inflated to /tmp/chromium on first use, and
+ * @sparticuz/chromium takes an existing path for a finished one: a second process launching while
+ * the first still writes it fails with ETXTBSY. Jest's global setup calls this once, before any
+ * worker starts, so that the workers only ever find it whole.
+ */
+export async function chromiumExecutable(): Promise<{ executablePath: string; packaged: boolean }> {
+  const system = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const packaged = !existsSync(system);
+  return { executablePath: packaged ? await chromium.executablePath() : system, packaged };
 }
