@@ -143,8 +143,8 @@ export class EventQueries {
    * the same statement (indexedPageStatement): exact up to INDEXED_MATCH_LIMIT; for a first page
    * (or a cursor's) of events sorted by time whose other filters the rollups carry (`base`), of a
    * keyword whose trigrams say that more than ESTIMATED_TOTAL_ABOVE match, up to CHEAP_COUNT
-   * (each match counted is a visit to the heap, 0.07 ms and more when it is not cached, to learn
-   * only "more"). Past that, such a page comes from the days that hold matches (probedPage); any
+   * (each match counted is a visit to the heap, 0.25-0.7 ms when it is not cached at 10M, to
+   * learn only "more"). Past that, such a page comes from the days that hold matches (probedPage); any
    * other is read along the index of its sort, the filters checked row by row. The total is then
    * an estimate, at least that limit + 1: the rollups' count of the other filters times the
    * keyword's share (keywordShare), or the planner's.
