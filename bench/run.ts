@@ -10,11 +10,14 @@ import { rawBaseline } from './lib/raw-baseline.js';
 import { rawScan } from './lib/raw-scan.js';
 import {
   SEED_ORDERS,
+  recordSeededHistory,
   seedDueFailures,
+  seededHistory,
   seedExpired,
   seedHistory,
   tableState,
   type SeedOrder,
+  type TableState,
 } from './lib/seed.js';
 import { startService } from './lib/service.js';
 import { round } from './lib/stats.js';
@@ -42,6 +45,7 @@ const { values: options } = parseArgs({
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL },
     output: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
   },
 });
 const quick = options.quick;
@@ -63,13 +67,23 @@ const scale = {
 };
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-const db = await openBenchDatabase(options['database-url']);
+// --keep: the query history lives in a database named for its scale and order, seeded by the
+// first run that needs it and kept for the next (--only seed seeds it and stops).
+const db = await openBenchDatabase(
+  options['database-url'],
+  options.keep ? `ff_bench_kept_${scale.queryEvents}_${scale.seedOrder}` : undefined,
+);
 const perSecond = (count: number, ms: number) => round((count / ms) * 1000, 0);
 try {
   log(`bench on ${db.server}: ${JSON.stringify(scale)}`);
 
-  if (options.only !== 'all' && options.only !== 'queries') {
-    throw new Error('--only takes all or queries');
+  if (!['all', 'queries', 'seed'].includes(options.only)) {
+    throw new Error('--only takes all, queries or seed');
+  }
+  if (options.keep && options.only === 'all') {
+    throw new Error(
+      '--keep goes with --only queries or --only seed: ingest runs need empty tables',
+    );
   }
   if (!SEED_ORDERS.includes(scale.seedOrder)) {
     throw new Error(`--seed-order takes ${SEED_ORDERS.join(' or ')}`);
@@ -79,96 +93,17 @@ try {
   log(
     `queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days, in ${scale.seedOrder} order)`,
   );
-  const table = await seedHistory(db, scale.queryEvents, log, scale.seedOrder);
-  // The sweeps stay idle while latencies are measured: the history holds due failures.
-  const service = await startService({
-    DATABASE_URL: db.url,
-    EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
-    EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
-  });
-  let routes;
-  let consoleLoad;
-  try {
-    routes = await measureRoutes(service.url, scale.querySamples, scale.queryEvents);
-    log('console: the overview in a fresh headless Chromium');
-    consoleLoad = await consoleTiming(service.url, 'tenant-0');
-  } finally {
-    await service.stop();
+  const seeded = options.keep ? await seededHistory(db) : undefined;
+  if (seeded && (seeded.rows !== scale.queryEvents || seeded.order !== scale.seedOrder)) {
+    throw new Error(`${db.url} holds another history: ${JSON.stringify(seeded)}`);
   }
-  const tableAfterQueries = await tableState(db);
-
-  log(`stream catch-up over the ${scale.queryEvents} events, and a raw scan of them by id`);
-  const scan = await rawScan(db.url, 1_000);
-  const catchUp = await runWorker<{ events: number; ms: number }>('stream.worker', {
-    url: db.url,
-    mode: 'catch-up',
-    events: scale.queryEvents,
-  });
-
-  const queries = routes.map((route) => ({
-    ...route,
-    p50Ms: round(route.p50Ms, 1),
-    p99Ms: round(route.p99Ms, 1),
-  }));
-  const results = {
-    ranAt: new Date().toISOString(),
-    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    machine: {
-      host: hostname(),
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      memoryGb: round(totalmem() / 2 ** 30, 1),
-      node: process.version,
-      database: db.server,
-    },
-    scale,
-    ...ingestSide?.results,
-    queries,
-    console: consoleLoad,
-    // Not vacuumed after the seed: what autovacuum had done when the routes were read.
-    queryTable: { afterSeed: table, afterQueries: tableAfterQueries },
-    stream: {
-      ...ingestSide?.results.stream,
-      catchUp: {
-        events: catchUp.events,
-        perSecond: perSecond(catchUp.events, catchUp.ms),
-        rawScanPerSecond: perSecond(scan.rows, scan.ms),
-        ratioToRawScan: round(
-          perSecond(catchUp.events, catchUp.ms) / perSecond(scan.rows, scan.ms),
-          2,
-        ),
-      },
-    },
-  };
-
-  const rows = [
-    ['figure', 'value'],
-    ...(ingestSide?.table ?? []),
-    [
-      'stream catch-up (events/s)',
-      `${results.stream.catchUp.perSecond} (${results.stream.catchUp.ratioToRawScan} of a raw scan by id)`,
-    ],
-    [
-      `query table: pages all-visible after seed / after reads`,
-      `${table.allVisiblePercent}% / ${tableAfterQueries.allVisiblePercent}% (autovacuum runs: ${tableAfterQueries.autovacuumCount})`,
-    ],
-    [
-      'console overview, cold load to data on screen',
-      `${consoleLoad.overviewReadyMs} ms (DOM interactive ${consoleLoad.domInteractiveMs} ms, ${Math.round(consoleLoad.firstLoadBytes / 1024)} KB transferred)`,
-    ],
-    ...queries.map((q) => [
-      `GET ${q.route}`,
-      `p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms (${q.found} found)${q.failures ? `; ${q.failures} failed: ${q.firstFailure}` : ''}`,
-    ]),
-  ];
-  const width = Math.max(...rows.map(([figure]) => figure.length));
-  process.stdout.write(
-    `${rows.map(([figure, value]) => `${figure.padEnd(width)}  ${value}`).join('\n')}\n`,
-  );
-
-  await mkdir(output, { recursive: true });
-  await writeFile(join(output, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log(`wrote ${join(output, 'latest.json')}`);
+  if (seeded) log(`  kept from ${seeded.seededAt}: not seeded again`);
+  const table = seeded
+    ? await tableState(db)
+    : await seedHistory(db, scale.queryEvents, log, scale.seedOrder);
+  if (options.keep && !seeded) await recordSeededHistory(db, scale.queryEvents, scale.seedOrder);
+  if (options.only === 'seed') log(`seeded and kept: ${db.url}`);
+  else await queryScenarios(ingestSide, table, seeded?.seededAt);
 } finally {
   await db.close();
 }
@@ -359,4 +294,105 @@ async function ingestScenarios() {
     ['peak RSS of the service (MB)', String(results.peakRssMb)],
   ];
   return { results, table };
+}
+
+/** The routes' latencies over the seeded history, the console, and the stream's catch-up. */
+async function queryScenarios(
+  ingestSide: Awaited<ReturnType<typeof ingestScenarios>> | undefined,
+  table: TableState,
+  keptFrom: string | undefined,
+) {
+  // The sweeps stay idle while latencies are measured: the history holds due failures.
+  const service = await startService({
+    DATABASE_URL: db.url,
+    EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
+    EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
+  });
+  let routes;
+  let consoleLoad;
+  try {
+    routes = await measureRoutes(service.url, scale.querySamples, scale.queryEvents);
+    log('console: the overview in a fresh headless Chromium');
+    consoleLoad = await consoleTiming(service.url, 'tenant-0');
+  } finally {
+    await service.stop();
+  }
+  const tableAfterQueries = await tableState(db);
+
+  log(`stream catch-up over the ${scale.queryEvents} events, and a raw scan of them by id`);
+  const scan = await rawScan(db.url, 1_000);
+  const catchUp = await runWorker<{ events: number; ms: number }>('stream.worker', {
+    url: db.url,
+    mode: 'catch-up',
+    events: scale.queryEvents,
+  });
+
+  const queries = routes.map((route) => ({
+    ...route,
+    p50Ms: round(route.p50Ms, 1),
+    p99Ms: round(route.p99Ms, 1),
+  }));
+  const results = {
+    ranAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: {
+      host: hostname(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGb: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      database: db.server,
+    },
+    scale,
+    ...ingestSide?.results,
+    queries,
+    console: consoleLoad,
+    // Not vacuumed after the seed: what autovacuum had done when the routes were read.
+    queryTable: {
+      keptFrom,
+      afterSeed: table,
+      afterQueries: tableAfterQueries,
+    },
+    stream: {
+      ...ingestSide?.results.stream,
+      catchUp: {
+        events: catchUp.events,
+        perSecond: perSecond(catchUp.events, catchUp.ms),
+        rawScanPerSecond: perSecond(scan.rows, scan.ms),
+        ratioToRawScan: round(
+          perSecond(catchUp.events, catchUp.ms) / perSecond(scan.rows, scan.ms),
+          2,
+        ),
+      },
+    },
+  };
+
+  const rows = [
+    ['figure', 'value'],
+    ...(ingestSide?.table ?? []),
+    [
+      'stream catch-up (events/s)',
+      `${results.stream.catchUp.perSecond} (${results.stream.catchUp.ratioToRawScan} of a raw scan by id)`,
+    ],
+    [
+      `query table: pages all-visible after seed / after reads`,
+      `${table.allVisiblePercent}% / ${tableAfterQueries.allVisiblePercent}% (autovacuum runs: ${tableAfterQueries.autovacuumCount})`,
+    ],
+    [
+      'console overview, cold load to data on screen',
+      `${consoleLoad.overviewReadyMs} ms (DOM interactive ${consoleLoad.domInteractiveMs} ms, ${Math.round(consoleLoad.firstLoadBytes / 1024)} KB transferred)`,
+    ],
+    ...queries.map((q) => [
+      `GET ${q.route}`,
+      `p50 ${q.p50Ms} ms, p99 ${q.p99Ms} ms (${q.found} found)${q.failures ? `; ${q.failures} failed: ${q.firstFailure}` : ''}`,
+    ]),
+  ];
+  const width = Math.max(...rows.map(([figure]) => figure.length));
+  process.stdout.write(
+    `${rows.map(([figure, value]) => `${figure.padEnd(width)}  ${value}`).join('\n')}\n`,
+  );
+
+  await mkdir(output, { recursive: true });
+  await writeFile(join(output, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${join(output, 'latest.json')}`);
 }

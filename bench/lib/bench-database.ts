@@ -7,28 +7,41 @@ import { EmbeddedPostgresServer } from '../../src/database/embedded-postgres.ser
 import { migrateUp } from '../../src/database/migration-runner.js';
 import { ormConfig } from '../../src/database/orm.config.js';
 
-/** A fresh, migrated database for one benchmark run, on a given server or an embedded one. */
+/** A migrated database for one benchmark run, on a given server or an embedded one. */
 export interface BenchDatabase {
   readonly url: string;
   readonly server: string;
+  /** Kept from an earlier run (see openBenchDatabase's `keep`), rather than created by this one. */
+  readonly reused: boolean;
   query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Empties both tables between scenarios. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openBenchDatabase(adminUrl: string | undefined): Promise<BenchDatabase> {
+/**
+ * A fresh database, dropped on close; or, with `keep`, the database of that name, created when it
+ * is missing and never dropped, so that a 10M history seeded once serves several runs (its pages
+ * then carry the hint bits the earlier runs' reads set: a first run on it is the honest one).
+ */
+export async function openBenchDatabase(
+  adminUrl: string | undefined,
+  keep?: string,
+): Promise<BenchDatabase> {
   let root: string | undefined;
   let embedded: EmbeddedPostgresServer | undefined;
   if (adminUrl === undefined) {
+    if (keep !== undefined) throw new Error('--keep needs a server of yours (BENCH_DATABASE_URL)');
     root = await mkdtemp(join(tmpdir(), 'flowflex-bench-'));
     embedded = await EmbeddedPostgresServer.start({ dataDir: join(root, 'pg'), persistent: false });
     adminUrl = embedded.url('postgres');
   }
-  const name = `ff_bench_${Date.now()}`;
+  const name = keep ?? `ff_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  const existing = await admin.query('select 1 from pg_database where datname = $1', [name]);
+  const reused = existing.rowCount === 1;
+  if (!reused) await admin.query(`create database ${name}`);
   const version = (await admin.query<{ server_version: string }>('show server_version')).rows[0];
   await admin.end();
   const url = new URL(adminUrl);
@@ -43,6 +56,7 @@ export async function openBenchDatabase(adminUrl: string | undefined): Promise<B
   return {
     url: url.toString(),
     server: `PostgreSQL ${version.server_version}${embedded ? ' (embedded)' : ''}`,
+    reused,
     query: async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
       (await pool.query<R>(sql, params)).rows,
     reset: async () => {
@@ -51,6 +65,7 @@ export async function openBenchDatabase(adminUrl: string | undefined): Promise<B
     },
     close: async () => {
       await pool.end();
+      if (keep !== undefined) return;
       const cleanup = new pg.Client({ connectionString: adminUrl });
       await cleanup.connect();
       await cleanup.query(`drop database if exists ${name} with (force)`);

@@ -83,6 +83,28 @@ export async function seedHistory(
   return tableState(db);
 }
 
+/**
+ * The history a kept database already holds (recorded once its seeding finished), so that a run
+ * with --keep seeds only what is missing: nothing, or everything when the scale or order differ.
+ */
+export async function seededHistory(
+  db: BenchDatabase,
+): Promise<{ rows: number; order: SeedOrder; seededAt: string } | undefined> {
+  await db.query(`create table if not exists bench_seeded_history
+    (rows bigint not null, seed_order text not null, seeded_at timestamptz not null default now())`);
+  const [row] = await db.query<{ rows: string; order: SeedOrder; seeded_at: string }>(
+    'select rows, seed_order as order, seeded_at::text from bench_seeded_history',
+  );
+  return row && { rows: Number(row.rows), order: row.order, seededAt: row.seeded_at };
+}
+
+export async function recordSeededHistory(db: BenchDatabase, rows: number, order: SeedOrder) {
+  await db.query('insert into bench_seeded_history (rows, seed_order) values ($1, $2)', [
+    rows,
+    order,
+  ]);
+}
+
 /** The history's rows first to last (inclusive) of `rows`. */
 async function seedChunk(
   db: BenchDatabase,
