@@ -40,7 +40,7 @@ export class Database implements OnApplicationShutdown {
   static async open(
     config: AppConfig,
     logger: Logger,
-    options: { migrate: boolean } = { migrate: true },
+    { migrate = true, serialPlans = true }: { migrate?: boolean; serialPlans?: boolean } = {},
   ): Promise<Database> {
     let url = config.databaseUrl;
     let embedded: EmbeddedPostgresServer | undefined;
@@ -60,7 +60,7 @@ export class Database implements OnApplicationShutdown {
       });
       const connection = await orm.checkConnection();
       if (!connection.ok) throw unavailable(clientUrl, connection.error ?? connection.reason);
-      if (options.migrate) {
+      if (migrate) {
         const applied = await migrateUp(orm);
         logger.info(
           { migrations: applied },
@@ -70,7 +70,7 @@ export class Database implements OnApplicationShutdown {
       const pool = await orm.em.getConnection().getNativeClient();
       return new Database(
         orm,
-        new SqlPool(pool, config.queryTimeoutMs),
+        new SqlPool(pool, config.queryTimeoutMs, { serialPlans }),
         clientUrl,
         embedded,
         logger,

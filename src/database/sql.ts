@@ -53,7 +53,9 @@ export class SqlPool implements SqlTransactor {
   constructor(
     private readonly pool: Pool,
     private readonly queryTimeoutMs: number,
+    options: { readonly serialPlans: boolean } = { serialPlans: false },
   ) {
+    if (options.serialPlans) planSerially(pool);
     // json and jsonb come back with their numbers exact, as they went in (see exact-json.ts).
     const types = (pool.options as { types?: pg.CustomTypesConfig }).types;
     const target = types && 'setTypeParser' in types ? (types as typeof pg.types) : pg.types;
@@ -95,4 +97,25 @@ export class SqlPool implements SqlTransactor {
   ): QueryConfig & { query_timeout: number } {
     return { text, values, query_timeout: this.queryTimeoutMs };
   }
+}
+
+/**
+ * Every statement the service runs reads or writes at most a few thousand rows along an index
+ * (pages, counts capped, claims, batches), so parallel workers cannot save more than they cost
+ * to start: at ten million events their Gather took 100-185 ms over scans of 1-20 ms on the
+ * benchmark's machine (bench/results/explain-misses-10m.txt), where the planner, expecting ~500
+ * rows per tenant-day, chose a Parallel Append of day slices. Each connection of the pool turns
+ * them off for its session when it is first handed out, however it was opened (the migrations'
+ * connections too): the SET is queued on the connection ahead of the caller's statement, so no
+ * statement runs before it. A session setting rather than a startup `options` parameter, which
+ * connection poolers such as PgBouncer refuse. A SET that fails leaves the connection as it was:
+ * the caller's statement, queued behind it, fails the same way when the connection is broken.
+ */
+function planSerially(pool: Pool): void {
+  const serial = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => {
+    if (serial.has(client)) return;
+    serial.add(client);
+    client.query('set max_parallel_workers_per_gather = 0').catch(() => undefined);
+  });
 }
