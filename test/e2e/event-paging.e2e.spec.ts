@@ -626,6 +626,81 @@ describe('paging GET /api/events', () => {
     });
   });
 
+  describe('a page bounded in time whose other filters the rollups carry', () => {
+    const page = async (query: string) =>
+      (
+        await app.inject({ url: `/api/events?${query}`, headers: { 'x-tenant-id': 'span' } })
+      ).json<Page>();
+    /** The tenant's valid events from `from` to `to`, both included, as SQL counts them. */
+    const counted = async (from: string, to: string, condition = '') =>
+      (
+        await db.query<{ n: number }>(
+          `select count(*)::int as n from ff_events where tenant_id = 'span' and is_valid
+             and event_timestamp >= $1 and event_timestamp <= $2 ${condition}`,
+          [from, to],
+        )
+      ).rows[0].n;
+
+    beforeAll(async () => {
+      // Three UTC days of tenant 'span', an event every 10 seconds (360 an hour), of two types;
+      // every 13th soft-deleted, which neither the rollups nor a page count.
+      await db.query(
+        `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+           aggregate_type, event_data, is_valid, tenant_id)
+         select 'span-' || i, 'Type' || i % 2, timestamp with time zone '2026-05-01 00:00:00+00'
+             + i * interval '10 seconds', 1, 'A', '{}', i % 13 <> 0, 'span'
+         from generate_series(0, 25919) as i`,
+      );
+    });
+
+    it.each([
+      ['on the hour', '2026-05-01T02:00:00.000Z', '2026-05-01T10:00:00.000Z'],
+      ['cutting two hours a little', '2026-05-01T02:59:40.000Z', '2026-05-01T20:00:20.000Z'],
+      ['inside one hour', '2026-05-01T03:10:00.000Z', '2026-05-01T03:20:00.000Z'],
+      ['over whole days', '2026-05-01T05:00:00.000Z', '2026-05-03T04:00:05.000Z'],
+    ])('counts exactly bounds %s', async (_, from, to) => {
+      const total = await counted(from, to);
+      expect(total).toBeGreaterThan(0);
+      const result = await page(`startDate=${from}&endDate=${to}&pageSize=10`);
+      expect(result).toMatchObject({
+        total,
+        totalIsExact: true,
+        totalPages: Math.ceil(total / 10),
+      });
+    });
+
+    it('counts exactly with a filter the rollups carry and an open end', async () => {
+      const from = '2026-05-02T07:59:50.000Z';
+      const total = await counted(from, '2026-12-31T00:00:00.000Z', "and event_type = 'Type1'");
+      const result = await page(`eventType=Type1&startDate=${from}&pageSize=10`);
+      expect(result).toMatchObject({ total, totalIsExact: true });
+    });
+
+    it('estimates the parts of the hours it cuts when they hold more than 100 events', async () => {
+      const from = '2026-05-01T02:30:00.000Z';
+      const to = '2026-05-01T20:30:00.000Z';
+      const total = await counted(from, to);
+      const result = await page(`startDate=${from}&endDate=${to}&pageSize=10`);
+      expect(result.totalIsExact).toBe(false);
+      // Half of each cut hour's 332 valid events: the soft-deleted ones fall unevenly.
+      expect(Math.abs(result.total - total)).toBeLessThanOrEqual(5);
+      expect(result.items.map((item) => item.eventId)).toEqual(
+        (
+          await idsWhere(
+            'span',
+            `is_valid and event_timestamp >= '${from}' and event_timestamp <= '${to}'`,
+            'desc',
+          )
+        ).slice(0, 10),
+      );
+    });
+
+    it('gives an empty page, exactly, when the last days begin after endDate', async () => {
+      const result = await page('days=1&endDate=2026-05-02T00:00:00.000Z');
+      expect(result).toMatchObject({ items: [], total: 0, totalIsExact: true });
+    });
+  });
+
   it('keeps pageIndex paging, bounded to 10000 skipped events', async () => {
     const second = (await get('/api/events?pageSize=100&pageIndex=2&sortOrder=asc')).json<Page>();
     expect(second.items[0].eventId).toBe('e101');

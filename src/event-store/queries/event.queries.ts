@@ -23,6 +23,7 @@ import { escapeLike } from '../../common/escape-like.js';
 import { DESCRIPTION_KEYS, hourKey } from '../entities/description-keys.routine.js';
 import { encodePageCursor } from './page-cursor.js';
 import { offsetAnchor, rollupDays, rollupFilters, rollupTotal } from './rollup-page.js';
+import { rollupSpan, rollupSpanStatement, type RollupSpan, type SpanEdge } from './rollup-span.js';
 import type { ReadScope } from './read-scope.js';
 import { DAY_KEY, ScopedWhere } from './scoped-where.js';
 
@@ -99,6 +100,9 @@ export class EventQueries {
    *   pageIndex page sorted by event time starts at the hour its offset falls in.
    * - With tags, data or keyword: a first page may come from a walk of the newest events
    *   (walkedPage); otherwise from the matches their index finds (indexedPage).
+   * - Bounded in time, its other filters the rollups' columns: the total is the rollups' for the
+   *   whole hours inside the bounds, and the hours the bounds cut counted or estimated
+   *   (rollup-span.ts); the page is read along the index of its sort.
    * - Otherwise the matches are counted, up to EXACT_TOTAL_LIMIT (see EventPage), and the page is
    *   read along the index of its sort.
    */
@@ -116,7 +120,10 @@ export class EventQueries {
       const windowed = base && walked && (await this.windowedPage(scope, query, now, base, walked));
       return windowed ?? this.indexedPage(scope, query, now, base);
     }
-    const { total, totalIsExact } = await this.plannedTotal(scope, query, now);
+    const span = rollupSpan(scope, query, now);
+    const { total, totalIsExact } = span
+      ? await this.spanTotal(scope, query, now, span)
+      : await this.plannedTotal(scope, query, now);
     const page = pageStatement(scope, query, now);
     return this.assemble(query, await this.select(page.sql, page.params), total, totalIsExact);
   }
@@ -441,6 +448,32 @@ export class EventQueries {
   }
 
   /**
+   * The total of a page bounded in time whose other filters the rollups carry (rollup-span.ts):
+   * the whole hours' events from the rollups, exact, and the edges' (the parts of the hours the
+   * bounds cut) counted when their buckets, in proportion, say at most CHEAP_COUNT: the count
+   * visits each in the heap. Past that, the edges' share of their buckets, totalIsExact false.
+   */
+  private async spanTotal(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    span: RollupSpan,
+  ): Promise<Total> {
+    const rollup = await this.one<SpanRow>(rollupSpanStatement(span));
+    const whole = rollup?.whole ?? 0;
+    if (span.edges.length === 0) return { total: whole, totalIsExact: true };
+    const expected = span.edges.reduce(
+      (sum, edge, at) => sum + (rollup?.edges[at] ?? 0) * edge.share,
+      0,
+    );
+    if (expected > CHEAP_COUNT) return { total: whole + Math.round(expected), totalIsExact: false };
+    const edges = edgeCountStatement(scope, query, now, span.edges, CHEAP_COUNT);
+    const counted = (await this.one<Matches>(edges))?.matches ?? 0;
+    if (counted <= CHEAP_COUNT) return { total: whole + counted, totalIsExact: true };
+    return { total: whole + Math.max(Math.round(expected), counted), totalIsExact: false };
+  }
+
+  /**
    * The total of a page whose filters btree indexes serve but the rollups do not carry. A count
    * visits every match in the heap (while the table is being written its pages are not
    * all-visible, and a first visit sets hint bits too): 1,001 visits for a page of a large set.
@@ -610,6 +643,12 @@ interface Walk {
   readonly walked: number;
   readonly matched: number;
   readonly share: number;
+}
+
+/** rollupSpanStatement's row: the whole hours' events, and each edge's hour bucket's. */
+interface SpanRow {
+  readonly whole: number;
+  readonly edges: number[];
 }
 
 /** Where a pageIndex page starts: the hour of its first event and the events before that hour. */
@@ -794,6 +833,31 @@ export function countStatement(
   limit = EXACT_TOTAL_LIMIT,
 ): Statement {
   const where = filtersOf(scope, query, now, trigrams);
+  return {
+    sql: `select count(*)::int as matches from (
+            select 1 from ff_events ${where.sql} limit ?) as bounded`,
+    params: [...where.params, limit + 1],
+  };
+}
+
+/**
+ * Counts the matches in the edges of a span (rollup-span.ts), at most `limit` + 1: the query's
+ * filters but its time bounds, which the edges replace.
+ */
+export function edgeCountStatement(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  edges: readonly SpanEdge[],
+  limit: number,
+): Statement {
+  const untimed = { ...query, startDate: undefined, endDate: undefined, days: undefined };
+  const where = baseFiltersOf(scope, untimed, now).and(
+    `(${edges
+      .map((edge) => `(event_timestamp >= ? and event_timestamp ${edge.toIncluded ? '<=' : '<'} ?)`)
+      .join(' or ')})`,
+    ...edges.flatMap((edge) => [edge.from, edge.to]),
+  );
   return {
     sql: `select count(*)::int as matches from (
             select 1 from ff_events ${where.sql} limit ?) as bounded`,
