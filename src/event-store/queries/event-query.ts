@@ -52,7 +52,9 @@ export interface EventPage<T> {
    * Exact when totalIsExact, otherwise an estimate, never less than the matches counted. From
    * the rollups, exact, when they carry every filter (rollup-page.ts); for a walked page of tags,
    * data or keyword, over EXACT_TOTAL_LIMIT the rollups' count times the walk's share; for one
-   * read through their index, exact up to INDEXED_MATCH_LIMIT; otherwise exact up to
+   * read through their index, exact up to INDEXED_MATCH_LIMIT; bounded in time with no other
+   * filters than the rollups' columns, from the rollups and the hours the bounds cut
+   * (rollup-span.ts); otherwise exact up to
    * EXACT_TOTAL_LIMIT (CHEAP_COUNT when the planner expects more than ESTIMATED_TOTAL_ABOVE).
    * Past those bounds, the planner's estimate.
    */
