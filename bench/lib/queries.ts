@@ -123,9 +123,11 @@ export async function measureRoutes(
   baseUrl: string,
   samples: number,
   total: number,
+  only?: RegExp,
 ): Promise<RouteLatency[]> {
   const results: RouteLatency[] = [];
   for (const [route, request] of Object.entries(routes(total))) {
+    if (only && !only.test(route)) continue;
     const times: number[] = [];
     let found = 0;
     let failures = 0;

@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util';
+import { measureRoutes } from './lib/queries.js';
+import { startService } from './lib/service.js';
+
+/**
+ * npm run bench:routes -- --database-url URL --query-events N [--routes REGEX]: the GET routes'
+ * latencies alone, against a history `npm run bench -- --only seed --keep` left (the service
+ * started on it as the bench starts it), to try a change to the read path in minutes. A table
+ * read before is warmer than a fresh one (hint bits set, pages cached): the bench's own first
+ * run on a kept history is the figure to quote.
+ */
+const { values: options } = parseArgs({
+  options: {
+    'database-url': { type: 'string' },
+    'query-events': { type: 'string', default: '1000000' },
+    'query-samples': { type: 'string', default: '200' },
+    routes: { type: 'string' },
+  },
+});
+if (options['database-url'] === undefined) throw new Error('--database-url is required');
+const service = await startService({
+  DATABASE_URL: options['database-url'],
+  EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
+  EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
+});
+try {
+  const routes = await measureRoutes(
+    service.url,
+    Number(options['query-samples']),
+    Number(options['query-events']),
+    options.routes === undefined ? undefined : new RegExp(options.routes),
+  );
+  for (const route of routes) {
+    process.stdout.write(
+      `${route.route.padEnd(28)} p50 ${route.p50Ms.toFixed(1)} ms, p99 ${route.p99Ms.toFixed(1)} ms (${route.found} found, ${route.failures} failed)\n`,
+    );
+  }
+} finally {
+  await service.stop();
+}
