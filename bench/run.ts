@@ -45,7 +45,7 @@ const { values: options } = parseArgs({
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL },
     output: { type: 'string' },
     quick: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
+    keep: { type: 'string' },
   },
 });
 const quick = options.quick;
@@ -67,12 +67,9 @@ const scale = {
 };
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-// --keep: the query history lives in a database named for its scale and order, seeded by the
-// first run that needs it and kept for the next (--only seed seeds it and stops).
-const db = await openBenchDatabase(
-  options['database-url'],
-  options.keep ? `ff_bench_kept_${scale.queryEvents}_${scale.seedOrder}` : undefined,
-);
+// --keep NAME: the query history lives in the database NAME, seeded by the first run that needs
+// it and kept for the next (--only seed seeds it and stops).
+const db = await openBenchDatabase(options['database-url'], options.keep);
 const perSecond = (count: number, ms: number) => round((count / ms) * 1000, 0);
 try {
   log(`bench on ${db.server}: ${JSON.stringify(scale)}`);
@@ -80,7 +77,7 @@ try {
   if (!['all', 'queries', 'seed'].includes(options.only)) {
     throw new Error('--only takes all, queries or seed');
   }
-  if (options.keep && options.only === 'all') {
+  if (options.keep !== undefined && options.only === 'all') {
     throw new Error(
       '--keep goes with --only queries or --only seed: ingest runs need empty tables',
     );
@@ -93,7 +90,7 @@ try {
   log(
     `queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days, in ${scale.seedOrder} order)`,
   );
-  const seeded = options.keep ? await seededHistory(db) : undefined;
+  const seeded = options.keep !== undefined ? await seededHistory(db) : undefined;
   if (seeded && (seeded.rows !== scale.queryEvents || seeded.order !== scale.seedOrder)) {
     throw new Error(`${db.url} holds another history: ${JSON.stringify(seeded)}`);
   }
@@ -101,7 +98,8 @@ try {
   const table = seeded
     ? await tableState(db)
     : await seedHistory(db, scale.queryEvents, log, scale.seedOrder);
-  if (options.keep && !seeded) await recordSeededHistory(db, scale.queryEvents, scale.seedOrder);
+  if (options.keep !== undefined && !seeded)
+    await recordSeededHistory(db, scale.queryEvents, scale.seedOrder);
   if (options.only === 'seed') log(`seeded and kept: ${db.url}`);
   else await queryScenarios(ingestSide, table, seeded?.seededAt);
 } finally {

@@ -31,10 +31,14 @@ export async function openBenchDatabase(
   let root: string | undefined;
   let embedded: EmbeddedPostgresServer | undefined;
   if (adminUrl === undefined) {
-    if (keep !== undefined) throw new Error('--keep needs a server of yours (BENCH_DATABASE_URL)');
+    if (keep !== undefined)
+      throw new Error('--keep needs a server of yours (BENCH_DATABASE_URL or --database-url)');
     root = await mkdtemp(join(tmpdir(), 'flowflex-bench-'));
     embedded = await EmbeddedPostgresServer.start({ dataDir: join(root, 'pg'), persistent: false });
     adminUrl = embedded.url('postgres');
+  }
+  if (keep !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(keep)) {
+    throw new Error('--keep takes a database name: lower-case letters, digits and _');
   }
   const name = keep ?? `ff_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });

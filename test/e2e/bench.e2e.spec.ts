@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 interface Load {
   requests: number;
@@ -64,6 +65,27 @@ interface Results {
   peakRssMb: number;
 }
 
+/** Runs bench/run.ts with these arguments on the test server; its output, or why it failed. */
+async function bench(args: string[]): Promise<string> {
+  const command = [
+    '--import',
+    '@swc-node/register/esm-register',
+    'bench/run.ts',
+    ...args,
+    '--database-url',
+    process.env.FLOWFLEX_TEST_ADMIN_URL!,
+  ];
+  const { code, text } = await new Promise<{ code: number | null; text: string }>((resolve) => {
+    const child = spawn(process.execPath, command, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.on('close', (exit) => resolve({ code: exit, text }));
+  });
+  if (code !== 0) throw new Error(`bench exited with ${code}:\n${text}`);
+  return text;
+}
+
 /** npm run bench at a tiny scale: every scenario runs and every figure is reported. No timings are judged. */
 describe('npm run bench --quick', () => {
   let output: string;
@@ -71,24 +93,7 @@ describe('npm run bench --quick', () => {
 
   beforeAll(async () => {
     output = await mkdtemp(join(tmpdir(), 'flowflex-bench-'));
-    const args = [
-      '--import',
-      '@swc-node/register/esm-register',
-      'bench/run.ts',
-      '--quick',
-      '--output',
-      output,
-      '--database-url',
-      process.env.FLOWFLEX_TEST_ADMIN_URL!,
-    ];
-    const { code, text } = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let text = '';
-      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      child.on('close', (exit) => resolve({ code: exit, text }));
-    });
-    if (code !== 0) throw new Error(`bench exited with ${code}:\n${text}`);
+    await bench(['--quick', '--output', output]);
     results = JSON.parse(await readFile(join(output, 'latest.json'), 'utf8')) as Results;
   }, 300_000);
 
@@ -188,4 +193,46 @@ describe('npm run bench --quick', () => {
       database: expect.any(String),
     });
   });
+});
+
+/** --keep: a history seeded once serves the next runs, and is never taken for another. */
+describe('npm run bench --keep', () => {
+  const name = `ff_bench_keep_${process.pid}_${Date.now()}`;
+  let output: string;
+
+  beforeAll(async () => {
+    output = await mkdtemp(join(tmpdir(), 'flowflex-bench-keep-'));
+  });
+
+  afterAll(async () => {
+    await rm(output, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: process.env.FLOWFLEX_TEST_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it('seeds the history into the named database and keeps it', async () => {
+    const text = await bench(['--quick', '--only', 'seed', '--keep', name]);
+    expect(text).toMatch(/seeded 3,000 of 3,000/);
+    expect(text).toMatch(`seeded and kept`);
+  }, 120_000);
+
+  it('reads a kept history without seeding it again', async () => {
+    const text = await bench(['--quick', '--only', 'queries', '--keep', name, '--output', output]);
+    expect(text).not.toMatch(/seeded 3,000/);
+    const kept = JSON.parse(await readFile(join(output, 'latest.json'), 'utf8')) as {
+      queryTable: { keptFrom?: string };
+      queries: { route: string; found: number }[];
+    };
+    expect(kept.queryTable.keptFrom).toEqual(expect.any(String));
+    const found = Object.fromEntries(kept.queries.map((query) => [query.route, query.found]));
+    expect(found['one event']).toBe(1);
+  }, 300_000);
+
+  it('refuses a kept history of another order', async () => {
+    await expect(
+      bench(['--quick', '--only', 'seed', '--keep', name, '--seed-order', 'scattered']),
+    ).rejects.toThrow(/holds another history/);
+  }, 120_000);
 });
