@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { measureRoutes } from './lib/queries.js';
 import { startService } from './lib/service.js';
 
 /**
- * npm run bench:routes -- --database-url URL --query-events N [--routes REGEX]: the GET routes'
+ * npm run bench:routes -- --database-url URL [--routes REGEX]: the GET routes'
  * latencies alone, against a history `npm run bench -- --only seed --keep` left (the service
  * started on it as the bench starts it), to try a change to the read path in minutes. A table
  * read before is warmer than a fresh one (hint bits set, pages cached): the bench's own first
@@ -12,14 +13,22 @@ import { startService } from './lib/service.js';
 const { values: options } = parseArgs({
   options: {
     'database-url': { type: 'string' },
-    'query-events': { type: 'string', default: '1000000' },
     'query-samples': { type: 'string', default: '200' },
     routes: { type: 'string' },
   },
 });
-if (options['database-url'] === undefined) throw new Error('--database-url is required');
+const url = options['database-url'];
+if (url === undefined) throw new Error('--database-url is required');
+// The requests name events of the history by number: its size is the one its seed recorded.
+const client = new pg.Client({ connectionString: url });
+await client.connect();
+const history = await client
+  .query<{ rows: string }>('select rows from bench_seeded_history')
+  .finally(() => client.end());
+if (history.rows.length === 0) throw new Error(`${url} holds no history bench --keep seeded`);
+const events = Number(history.rows[0].rows);
 const service = await startService({
-  DATABASE_URL: options['database-url'],
+  DATABASE_URL: url,
   EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
   EVENTS_RETENTION_SWEEP_INTERVAL_MS: '3600000',
 });
@@ -27,7 +36,7 @@ try {
   const routes = await measureRoutes(
     service.url,
     Number(options['query-samples']),
-    Number(options['query-events']),
+    events,
     options.routes === undefined ? undefined : new RegExp(options.routes),
   );
   for (const route of routes) {

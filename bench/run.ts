@@ -67,39 +67,43 @@ const scale = {
 };
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
+if (!['all', 'queries', 'seed'].includes(options.only)) {
+  throw new Error('--only takes all, queries or seed');
+}
+if (options.keep !== undefined && options.only === 'all') {
+  throw new Error('--keep goes with --only queries or --only seed: ingest runs need empty tables');
+}
+if (options.keep === undefined && options.only === 'seed') {
+  throw new Error('--only seed goes with --keep: a seed not kept is dropped at once');
+}
+if (!SEED_ORDERS.includes(scale.seedOrder)) {
+  throw new Error(`--seed-order takes ${SEED_ORDERS.join(' or ')}`);
+}
 // --keep NAME: the query history lives in the database NAME, seeded by the first run that needs
 // it and kept for the next (--only seed seeds it and stops).
 const db = await openBenchDatabase(options['database-url'], options.keep);
 const perSecond = (count: number, ms: number) => round((count / ms) * 1000, 0);
 try {
   log(`bench on ${db.server}: ${JSON.stringify(scale)}`);
-
-  if (!['all', 'queries', 'seed'].includes(options.only)) {
-    throw new Error('--only takes all, queries or seed');
-  }
-  if (options.keep !== undefined && options.only === 'all') {
-    throw new Error(
-      '--keep goes with --only queries or --only seed: ingest runs need empty tables',
-    );
-  }
-  if (!SEED_ORDERS.includes(scale.seedOrder)) {
-    throw new Error(`--seed-order takes ${SEED_ORDERS.join(' or ')}`);
-  }
   const ingestSide = options.only === 'all' ? await ingestScenarios() : undefined;
 
-  log(
-    `queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days, in ${scale.seedOrder} order)`,
-  );
   const seeded = options.keep !== undefined ? await seededHistory(db) : undefined;
   if (seeded && (seeded.rows !== scale.queryEvents || seeded.order !== scale.seedOrder)) {
     throw new Error(`${db.url} holds another history: ${JSON.stringify(seeded)}`);
   }
-  if (seeded) log(`  kept from ${seeded.seededAt}: not seeded again`);
+  if (seeded) {
+    log(`queries: the history kept from ${seeded.seededAt}, not seeded again`);
+  } else {
+    log(
+      `queries: seeding ${scale.queryEvents} events (10 tenants, 50 types, 90 days, in ${scale.seedOrder} order)`,
+    );
+  }
   const table = seeded
     ? await tableState(db)
     : await seedHistory(db, scale.queryEvents, log, scale.seedOrder);
-  if (options.keep !== undefined && !seeded)
+  if (options.keep !== undefined && !seeded) {
     await recordSeededHistory(db, scale.queryEvents, scale.seedOrder);
+  }
   if (options.only === 'seed') log(`seeded and kept: ${db.url}`);
   else await queryScenarios(ingestSide, table, seeded?.seededAt);
 } finally {

@@ -11,8 +11,6 @@ import { ormConfig } from '../../src/database/orm.config.js';
 export interface BenchDatabase {
   readonly url: string;
   readonly server: string;
-  /** Kept from an earlier run (see openBenchDatabase's `keep`), rather than created by this one. */
-  readonly reused: boolean;
   query<R extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Empties both tables between scenarios. */
   reset(): Promise<void>;
@@ -31,8 +29,9 @@ export async function openBenchDatabase(
   let root: string | undefined;
   let embedded: EmbeddedPostgresServer | undefined;
   if (adminUrl === undefined) {
-    if (keep !== undefined)
+    if (keep !== undefined) {
       throw new Error('--keep needs a server of yours (BENCH_DATABASE_URL or --database-url)');
+    }
     root = await mkdtemp(join(tmpdir(), 'flowflex-bench-'));
     embedded = await EmbeddedPostgresServer.start({ dataDir: join(root, 'pg'), persistent: false });
     adminUrl = embedded.url('postgres');
@@ -51,16 +50,31 @@ export async function openBenchDatabase(
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
 
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  // A kept history is marked as the bench's, so that --keep never seeds into a database of yours.
+  if (keep !== undefined && reused) {
+    const [marked] = (
+      await pool.query<{ table: string | null }>(
+        `select to_regclass('bench_seeded_history') as table`,
+      )
+    ).rows;
+    if (marked.table === null) {
+      await pool.end();
+      throw new Error(`${name} exists and holds no bench history: --keep takes a new name`);
+    }
+  }
   const orm = await MikroORM.init(ormConfig(url.toString()));
   await orm.connect();
   await migrateUp(orm);
   await orm.close();
+  if (keep !== undefined && !reused) {
+    await pool.query(`create table bench_seeded_history (rows bigint not null,
+      seed_order text not null, seeded_at timestamptz not null default now())`);
+  }
 
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
   return {
     url: url.toString(),
     server: `PostgreSQL ${version.server_version}${embedded ? ' (embedded)' : ''}`,
-    reused,
     query: async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
       (await pool.query<R>(sql, params)).rows,
     reset: async () => {

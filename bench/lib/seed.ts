@@ -84,18 +84,19 @@ export async function seedHistory(
 }
 
 /**
- * The history a kept database already holds (recorded once its seeding finished), so that a run
- * with --keep seeds only what is missing: nothing, or everything when the scale or order differ.
+ * The history a kept database holds (bench --keep: recorded once its seeding finished), or
+ * undefined when it holds none yet. A seed cut short leaves events but no record: refused.
  */
 export async function seededHistory(
   db: BenchDatabase,
 ): Promise<{ rows: number; order: SeedOrder; seededAt: string } | undefined> {
-  await db.query(`create table if not exists bench_seeded_history
-    (rows bigint not null, seed_order text not null, seeded_at timestamptz not null default now())`);
   const [row] = await db.query<{ rows: string; order: SeedOrder; seeded_at: string }>(
     'select rows, seed_order as order, seeded_at::text from bench_seeded_history',
   );
-  return row && { rows: Number(row.rows), order: row.order, seededAt: row.seeded_at };
+  if (row) return { rows: Number(row.rows), order: row.order, seededAt: row.seeded_at };
+  const [events] = await db.query<{ any: boolean }>('select exists (select from ff_events) as any');
+  if (events.any) throw new Error(`${db.url} holds a seed that was cut short: drop it`);
+  return undefined;
 }
 
 export async function recordSeededHistory(db: BenchDatabase, rows: number, order: SeedOrder) {

@@ -40,7 +40,8 @@ if (args.mode === 'catch-up') {
   const started = performance.now();
   const app = await createApp(config, {
     imports: [
-      benchSubscriptions([{ name: 'bench-catch-up', batchSize: 1_000 }], (events) => {
+      // A name of its own: on a kept history (bench --keep) an earlier run's checkpoint is at the end.
+      benchSubscriptions([{ name: `bench-catch-up-${Date.now()}`, batchSize: 1_000 }], (events) => {
         received += events.length;
         if (received >= args.events) done();
       }),

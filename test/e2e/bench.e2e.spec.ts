@@ -230,6 +230,28 @@ describe('npm run bench --keep', () => {
     expect(found['one event']).toBe(1);
   }, 300_000);
 
+  it('reads it again, the stream catch-up included, as often as asked', async () => {
+    await bench(['--quick', '--only', 'queries', '--keep', name, '--output', output]);
+    const again = JSON.parse(await readFile(join(output, 'latest.json'), 'utf8')) as {
+      stream: { catchUp: { events: number } };
+    };
+    expect(again.stream.catchUp.events).toBeGreaterThanOrEqual(3_000);
+  }, 300_000);
+
+  it('refuses a database that holds no history of its own', async () => {
+    const admin = new pg.Client({ connectionString: process.env.FLOWFLEX_TEST_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}_other`);
+    try {
+      await expect(bench(['--quick', '--only', 'seed', '--keep', `${name}_other`])).rejects.toThrow(
+        /holds no bench history/,
+      );
+    } finally {
+      await admin.query(`drop database ${name}_other with (force)`);
+      await admin.end();
+    }
+  }, 120_000);
+
   it('refuses a kept history of another order', async () => {
     await expect(
       bench(['--quick', '--only', 'seed', '--keep', name, '--seed-order', 'scattered']),
