@@ -17,7 +17,8 @@ async function main(direction: string | undefined): Promise<void> {
   }
   const config = AppConfig.fromEnv();
   const logger = createRootLogger(config).child({ context: 'migrate' });
-  const database = await Database.open(config, logger, { migrate: false });
+  // Migrations backfill from every event, where parallel workers pay (see planSerially).
+  const database = await Database.open(config, logger, { migrate: false, serialPlans: false });
   try {
     if (direction === 'status') {
       const executed = (await database.orm.migrator.getExecuted()).map((m) => m.name);

@@ -53,7 +53,7 @@ export class SqlPool implements SqlTransactor {
   constructor(
     private readonly pool: Pool,
     private readonly queryTimeoutMs: number,
-    options: { readonly serialPlans: boolean } = { serialPlans: false },
+    options: { readonly serialPlans: boolean },
   ) {
     if (options.serialPlans) planSerially(pool);
     // json and jsonb come back with their numbers exact, as they went in (see exact-json.ts).
@@ -107,15 +107,19 @@ export class SqlPool implements SqlTransactor {
  * rows per tenant-day, chose a Parallel Append of day slices. Each connection of the pool turns
  * them off for its session when it is first handed out, however it was opened (the migrations'
  * connections too): the SET is queued on the connection ahead of the caller's statement, so no
- * statement runs before it. A session setting rather than a startup `options` parameter, which
- * connection poolers such as PgBouncer refuse. A SET that fails leaves the connection as it was:
- * the caller's statement, queued behind it, fails the same way when the connection is broken.
+ * statement runs before it. A session setting, not a startup `options` parameter, which PgBouncer
+ * refuses; behind a pooler it needs session pooling, as the stream's LISTEN does. A SET that
+ * fails leaves the connection as it was: when the connection is broken the caller's statement,
+ * queued behind it, fails too and the connection is destroyed; one that is not gets the SET again
+ * when next handed out.
  */
 function planSerially(pool: Pool): void {
   const serial = new WeakSet<pg.PoolClient>();
   pool.on('acquire', (client) => {
     if (serial.has(client)) return;
-    serial.add(client);
-    client.query('set max_parallel_workers_per_gather = 0').catch(() => undefined);
+    client.query('set max_parallel_workers_per_gather = 0').then(
+      () => serial.add(client),
+      () => undefined,
+    );
   });
 }

@@ -658,6 +658,7 @@ describe('paging GET /api/events', () => {
       ['cutting two hours a little', '2026-05-01T02:59:40.000Z', '2026-05-01T20:00:20.000Z'],
       ['inside one hour', '2026-05-01T03:10:00.000Z', '2026-05-01T03:20:00.000Z'],
       ['over whole days', '2026-05-01T05:00:00.000Z', '2026-05-03T04:00:05.000Z'],
+      ['inside one hour, to its end', '2026-05-01T03:50:00.000Z', '2026-05-01T04:00:00.000Z'],
     ])('counts exactly bounds %s', async (_, from, to) => {
       const total = await counted(from, to);
       expect(total).toBeGreaterThan(0);
@@ -674,6 +675,25 @@ describe('paging GET /api/events', () => {
       const total = await counted(from, '2026-12-31T00:00:00.000Z', "and event_type = 'Type1'");
       const result = await page(`eventType=Type1&startDate=${from}&pageSize=10`);
       expect(result).toMatchObject({ total, totalIsExact: true });
+    });
+
+    it.each([
+      ['days alone', 'days=400', '1970-01-01T00:00:00.000Z', '2100-01-01T00:00:00.000Z'],
+      [
+        'endDate alone',
+        'endDate=2026-05-02T12:00:30.000Z',
+        '1970-01-01T00:00:00.000Z',
+        '2026-05-02T12:00:30.000Z',
+      ],
+    ])('counts exactly %s', async (_, query, from, to) => {
+      const total = await counted(from, to);
+      expect(total).toBeGreaterThan(0);
+      expect(await page(`${query}&pageSize=10`)).toMatchObject({ total, totalIsExact: true });
+    });
+
+    it('answers an empty page, exactly, from the last day the dates hold', async () => {
+      const result = await page('startDate=9999-12-31T12:00:00.000Z');
+      expect(result).toMatchObject({ items: [], total: 0, totalIsExact: true });
     });
 
     it('estimates the parts of the hours it cuts when they hold more than 100 events', async () => {

@@ -26,7 +26,7 @@ export async function createStoreDatabase(): Promise<StoreDatabase> {
   pool.on('error', () => undefined);
   return {
     ...db,
-    sql: new SqlPool(pool, 10_000),
+    sql: new SqlPool(pool, 10_000, { serialPlans: true }),
     close: async () => {
       await pool.end();
       await db.drop();

@@ -20,13 +20,19 @@ const DAY_MS = 86_400_000;
 export interface RollupSpan {
   /** The rollup WHERE clause of the other filters. */
   readonly filters: Statement;
-  /** The whole UTC days inside the bounds, [from, to) as YYYY-MM-DD or ±infinity. */
-  readonly days: readonly [string, string];
-  /** The whole hours inside the bounds outside those days: two ranges [from, to). */
-  readonly hours: readonly (readonly [string, string])[];
+  /** The whole UTC days inside the bounds, [from, to): their first instants, or ±infinity. */
+  readonly days: readonly [Instant, Instant];
+  /** The whole hours inside the bounds outside those days: up to two ranges [from, to). */
+  readonly hours: readonly (readonly [Instant, Instant])[];
   /** The parts of hours the bounds cut. */
   readonly edges: readonly SpanEdge[];
 }
+
+/**
+ * A time, sent as node-postgres sends a Date: an ISO string would fail for the years PostgreSQL
+ * writes otherwise (ISO's year 0 is its 1 BC, and years past 9999 take no sign), or ±infinity.
+ */
+type Instant = Date | 'infinity' | '-infinity';
 
 /** Events from `from` up to `to` (inclusive when `toIncluded`), a `share` of the hour `hour`. */
 export interface SpanEdge {
@@ -55,7 +61,7 @@ export function rollupSpan(scope: ReadScope, query: EventQuery, now: Date): Roll
 
 /** The whole days, whole hours and edges of [from, to] (either may be infinite). */
 function split(from: number, to: number): Omit<RollupSpan, 'filters'> {
-  const none = { days: [POSITIVE, POSITIVE] as const, hours: [] };
+  const none = { days: ['infinity', 'infinity'] as const, hours: [] };
   if (from > to) return { ...none, edges: [] };
   const start = ceilTo(from, HOUR_MS);
   const end = floorTo(to, HOUR_MS);
@@ -72,7 +78,7 @@ function split(from: number, to: number): Omit<RollupSpan, 'filters'> {
   const dayEnd = floorTo(end, DAY_MS);
   if (dayStart >= dayEnd) return { ...none, hours: [[instant(start), instant(end)]], edges };
   return {
-    days: [day(dayStart), day(dayEnd)],
+    days: [instant(dayStart), instant(dayEnd)],
     hours: [
       [instant(start), instant(dayStart)],
       [instant(dayEnd), instant(end)],
@@ -97,7 +103,14 @@ export function rollupSpanStatement(span: RollupSpan): Statement {
   const sum = (table: string, range: string) =>
     `(select coalesce(sum(events), 0) from ${table} ${where} and ${range})`;
   const ranges = [
-    { sql: sum('ff_event_stats_daily', 'day >= ?::date and day < ?::date'), params: span.days },
+    {
+      sql: sum(
+        'ff_event_stats_daily',
+        `day >= (?::timestamptz at time zone 'UTC')::date
+          and day < (?::timestamptz at time zone 'UTC')::date`,
+      ),
+      params: span.days,
+    },
     ...span.hours.map((hours) => ({
       sql: sum('ff_event_stats', 'hour >= ?::timestamptz and hour < ?::timestamptz'),
       params: hours,
@@ -114,20 +127,12 @@ export function rollupSpanStatement(span: RollupSpan): Statement {
   };
 }
 
-const POSITIVE = 'infinity';
-
 const floorTo = (time: number, unit: number) =>
   Number.isFinite(time) ? Math.floor(time / unit) * unit : time;
 const ceilTo = (time: number, unit: number) =>
   Number.isFinite(time) ? Math.ceil(time / unit) * unit : time;
 
-/** A timestamp PostgreSQL reads, ±infinity included. */
-function instant(time: number): string {
-  if (Number.isFinite(time)) return new Date(time).toISOString();
-  return time < 0 ? '-infinity' : POSITIVE;
-}
-
-/** A UTC date (YYYY-MM-DD) PostgreSQL reads, ±infinity included. */
-function day(time: number): string {
-  return Number.isFinite(time) ? new Date(time).toISOString().slice(0, 10) : instant(time);
+function instant(time: number): Instant {
+  if (Number.isFinite(time)) return new Date(time);
+  return time < 0 ? '-infinity' : 'infinity';
 }
