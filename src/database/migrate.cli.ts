@@ -17,7 +17,7 @@ async function main(direction: string | undefined): Promise<void> {
   }
   const config = AppConfig.fromEnv();
   const logger = createRootLogger(config).child({ context: 'migrate' });
-  // Migrations backfill from every event, where parallel workers pay (see planSerially).
+  // Migrations backfill from every event, where parallel workers pay (see SqlPool's serialPlans).
   const database = await Database.open(config, logger, { migrate: false, serialPlans: false });
   try {
     if (direction === 'status') {

@@ -44,18 +44,29 @@ export interface SqlTransactor extends SqlExecutor {
  * the outage test: shutdown waited forever for the leaked connections).
  */
 export class SqlPool implements SqlTransactor {
+  /** Connections whose session plans serially (see serialPlans). */
+  private readonly serial = new WeakSet<pg.PoolClient>();
+
   /**
    * `queryTimeoutMs`: a statement with no answer after this long rejects (pg's query_timeout) and
    * its connection is destroyed, not returned: a network that stops passing bytes without closing
    * anything (a partition, a failover behind a virtual IP) must not hold callers, or the pool's
    * connections, for as long as it lasts.
+   *
+   * `serialPlans`: every statement the service runs reads or writes at most a few thousand rows
+   * along an index (pages, counts capped, claims, batches), so parallel workers cannot save more
+   * than they cost to start: at ten million events their Gather took 100-185 ms over scans of
+   * 1-20 ms on the benchmark's machine (bench/results/explain-misses-10m.txt), where the planner,
+   * expecting ~500 rows per tenant-day, chose a Parallel Append of day slices. Each connection
+   * turns them off for its session before its first statement here. A session setting, not a
+   * startup `options` parameter, which PgBouncer refuses; behind a pooler it needs session
+   * pooling, as the stream's LISTEN does.
    */
   constructor(
     private readonly pool: Pool,
     private readonly queryTimeoutMs: number,
-    options: { readonly serialPlans: boolean },
+    private readonly options: { readonly serialPlans: boolean },
   ) {
-    if (options.serialPlans) planSerially(pool);
     // json and jsonb come back with their numbers exact, as they went in (see exact-json.ts).
     const types = (pool.options as { types?: pg.CustomTypesConfig }).types;
     const target = types && 'setTypeParser' in types ? (types as typeof pg.types) : pg.types;
@@ -63,8 +74,19 @@ export class SqlPool implements SqlTransactor {
     target.setTypeParser(pg.types.builtins.JSONB, parseJsonFromPostgres);
   }
 
-  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
-    return this.pool.query<R>(this.statement(text, values));
+  async query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    if (!this.options.serialPlans) return this.pool.query<R>(this.statement(text, values));
+    // pool.query's own steps, with the session prepared first.
+    const client = await this.pool.connect();
+    try {
+      await this.prepare(client);
+      const result = await client.query<R>(this.statement(text, values));
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
   }
 
   /**
@@ -79,6 +101,7 @@ export class SqlPool implements SqlTransactor {
         client.query<R>(this.statement(text, values)),
     };
     try {
+      await this.prepare(client);
       await tx.query('begin');
       const result = await work(tx);
       await tx.query('commit');
@@ -90,6 +113,13 @@ export class SqlPool implements SqlTransactor {
     }
   }
 
+  /** A connection's first statement here sets its session (see serialPlans). */
+  private async prepare(client: pg.PoolClient): Promise<void> {
+    if (!this.options.serialPlans || this.serial.has(client)) return;
+    await client.query(this.statement('set max_parallel_workers_per_gather = 0', undefined));
+    this.serial.add(client);
+  }
+
   /** pg reads query_timeout from a query's config too; @types/pg lists it for clients only. */
   private statement(
     text: string,
@@ -97,29 +127,4 @@ export class SqlPool implements SqlTransactor {
   ): QueryConfig & { query_timeout: number } {
     return { text, values, query_timeout: this.queryTimeoutMs };
   }
-}
-
-/**
- * Every statement the service runs reads or writes at most a few thousand rows along an index
- * (pages, counts capped, claims, batches), so parallel workers cannot save more than they cost
- * to start: at ten million events their Gather took 100-185 ms over scans of 1-20 ms on the
- * benchmark's machine (bench/results/explain-misses-10m.txt), where the planner, expecting ~500
- * rows per tenant-day, chose a Parallel Append of day slices. Each connection of the pool turns
- * them off for its session when it is first handed out, however it was opened (the migrations'
- * connections too): the SET is queued on the connection ahead of the caller's statement, so no
- * statement runs before it. A session setting, not a startup `options` parameter, which PgBouncer
- * refuses; behind a pooler it needs session pooling, as the stream's LISTEN does. A SET that
- * fails leaves the connection as it was: when the connection is broken the caller's statement,
- * queued behind it, fails too and the connection is destroyed; one that is not gets the SET again
- * when next handed out.
- */
-function planSerially(pool: Pool): void {
-  const serial = new WeakSet<pg.PoolClient>();
-  pool.on('acquire', (client) => {
-    if (serial.has(client)) return;
-    client.query('set max_parallel_workers_per_gather = 0').then(
-      () => serial.add(client),
-      () => undefined,
-    );
-  });
 }

@@ -12,7 +12,7 @@ import { rebuildStatistics } from '../event-store/store/rebuild-statistics.js';
 async function main(): Promise<void> {
   const config = AppConfig.fromEnv();
   const logger = createRootLogger(config).child({ context: 'stats:rebuild' });
-  // The one statement that reads every event, where parallel workers pay (see planSerially).
+  // The one statement that reads every event, where parallel workers pay (see SqlPool's serialPlans).
   const database = await Database.open(config, logger, { serialPlans: false });
   try {
     const started = performance.now();

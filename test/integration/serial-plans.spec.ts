@@ -18,7 +18,7 @@ const planOf = (rows: { 'QUERY PLAN': [{ Plan: PlanNode }] }[]) =>
   nodeTypes(rows[0]['QUERY PLAN'][0].Plan);
 
 /**
- * The service's statements are planned without parallel workers (SqlPool's planSerially), on a
+ * The service's statements are planned without parallel workers (SqlPool's serialPlans), on a
  * database whose settings make a parallel plan the cheapest, on every connection of its pool:
  * those the migrations opened before the service ran anything and those opened later, for single
  * statements and transactions alike. A plain connection to the same database still gets a
