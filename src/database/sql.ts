@@ -56,8 +56,10 @@ export class SqlPool implements SqlTransactor {
    * `serialPlans`: every statement the service runs reads or writes at most a few thousand rows
    * along an index (pages, counts capped, claims, batches), so parallel workers cannot save more
    * than they cost to start: at ten million events their Gather took 100-185 ms over scans of
-   * 1-20 ms on the benchmark's machine (bench/results/explain-misses-10m.txt), where the planner,
-   * expecting ~500 rows per tenant-day, chose a Parallel Append of day slices. Each connection
+   * 1-20 ms on the benchmark's machine (bench/results/explain-misses-10m-before.txt), where the
+   * planner, expecting ~500 rows per tenant-day, chose a Parallel Append of day slices; with
+   * them off, none of the statements over 45 ms in the next 10M run was parallel, and tags (rare)
+   * went from p99 157 ms to 24 (bench/results/explain-misses-10m.txt). Each connection
    * turns them off for its session before its first statement here. A session setting, not a
    * startup `options` parameter, which PgBouncer refuses; behind a pooler it needs session
    * pooling, as the stream's LISTEN does.
