@@ -715,6 +715,57 @@ describe('paging GET /api/events', () => {
       );
     });
 
+    describe('events that came in bursts', () => {
+      const burst = async (query: string) =>
+        (
+          await app.inject({ url: `/api/events?${query}`, headers: { 'x-tenant-id': 'burst' } })
+        ).json<Page>();
+
+      beforeAll(async () => {
+        // 300 events in the last five minutes of 10:00 and 300 in the first five of 12:00.
+        await db.query(
+          `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+             aggregate_type, event_data, tenant_id)
+           select 'spike-' || i, 'T', timestamp with time zone '2026-06-01 10:55:00+00'
+               + (i % 300) * interval '1 second' + (i / 300) * interval '65 minutes', 1, 'A',
+             '{}', 'burst'
+           from generate_series(0, 599) as i`,
+        );
+      });
+
+      it("counts the parts of hours it cuts past the rollups' share when a burst is there", async () => {
+        const from = '2026-06-01T10:56:00.000Z';
+        const to = '2026-06-01T12:03:00.000Z';
+        const { rows } = await db.query<{ n: number }>(
+          `select count(*)::int as n from ff_events where tenant_id = 'burst'
+             and event_timestamp >= $1 and event_timestamp <= $2`,
+          [from, to],
+        );
+        expect(rows[0].n).toBe(240 + 181);
+        expect(await burst(`startDate=${from}&endDate=${to}&pageSize=10`)).toMatchObject({
+          total: rows[0].n,
+          totalIsExact: true,
+        });
+      });
+
+      it('gives the total a last page shows, exactly, where the share says otherwise', async () => {
+        // The share of 10:00 the bounds take says 275 events; the burst lies after them.
+        const result = await burst(
+          'startDate=2026-06-01T10:00:00.000Z&endDate=2026-06-01T10:54:59.000Z',
+        );
+        expect(result).toMatchObject({ items: [], total: 0, totalIsExact: true, totalPages: 0 });
+        const some = await burst(
+          'startDate=2026-06-01T10:00:00.000Z&endDate=2026-06-01T10:55:04.000Z&pageSize=10',
+        );
+        expect(some).toMatchObject({ total: 5, totalIsExact: true, nextCursor: null });
+        const second = await burst(
+          'startDate=2026-06-01T10:00:00.000Z&endDate=2026-06-01T10:55:14.000Z&pageSize=10&pageIndex=2',
+        );
+        expect(second).toMatchObject({ total: 15, totalIsExact: true });
+        expect(second.items).toHaveLength(5);
+      });
+    });
+
     it('gives an empty page, exactly, when the last days begin after endDate', async () => {
       const result = await page('days=1&endDate=2026-05-02T00:00:00.000Z');
       expect(result).toMatchObject({ items: [], total: 0, totalIsExact: true });

@@ -467,10 +467,12 @@ export class EventQueries {
       0,
     );
     if (expected > CHEAP_COUNT) return { total: whole + Math.round(expected), totalIsExact: false };
-    const edges = edgeCountStatement(scope, query, now, span.edges, CHEAP_COUNT);
+    // Up to EXACT_TOTAL_LIMIT: the edges hold about `expected`, unless their events came in a
+    // burst at the other end of their hours (300 in the minutes a bound leaves out, or in).
+    const edges = edgeCountStatement(scope, query, now, span.edges, EXACT_TOTAL_LIMIT);
     const counted = (await this.one<Matches>(edges))?.matches ?? 0;
-    if (counted <= CHEAP_COUNT) return { total: whole + counted, totalIsExact: true };
-    return { total: whole + Math.max(Math.round(expected), counted), totalIsExact: false };
+    if (counted <= EXACT_TOTAL_LIMIT) return { total: whole + counted, totalIsExact: true };
+    return { total: whole + counted, totalIsExact: false };
   }
 
   /**
@@ -518,14 +520,27 @@ export class EventQueries {
     return Math.round(plan?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
   }
 
+  /**
+   * The page, its total and the next page's cursor. A page read from an offset (not a cursor)
+   * with no page after it holds the last of the matches, so its offset and items are the total,
+   * exact, whatever was estimated (an estimate from the rollups' share of an hour is far off when
+   * the hour's events came in a burst); an estimate is never less than what the page shows.
+   */
   private assemble(
     query: EventQuery,
     rows: EventRow[],
-    total: number,
-    totalIsExact: boolean,
+    estimatedTotal: number,
+    estimateIsExact: boolean,
   ): EventPage<EventRow> {
+    const offset = query.cursor ? undefined : (query.pageIndex - 1) * query.pageSize;
+    const isLastPage = offset !== undefined && rows.length <= query.pageSize;
+    const totalShown = isLastPage && (rows.length > 0 || offset === 0);
+    const total = totalShown
+      ? offset + rows.length
+      : Math.max(estimatedTotal, estimateIsExact ? 0 : (offset ?? 0) + rows.length);
+    const totalIsExact = totalShown || estimateIsExact;
     const items = rows.slice(0, query.pageSize);
-    const last = items[items.length - 1];
+    const lastItem = items[items.length - 1];
     const column = SORT_COLUMNS[query.sortField];
     return {
       items,
@@ -535,12 +550,12 @@ export class EventQueries {
       pageSize: query.pageSize,
       totalPages: Math.ceil(total / query.pageSize),
       nextCursor:
-        rows.length > query.pageSize && last
+        rows.length > query.pageSize && lastItem
           ? encodePageCursor({
               sortField: query.sortField,
               sortOrder: query.sortOrder,
-              value: String((last as unknown as Record<string, unknown>)[`sort_${column}`]),
-              id: last.id,
+              value: String((lastItem as unknown as Record<string, unknown>)[`sort_${column}`]),
+              id: lastItem.id,
             })
           : null,
     };
