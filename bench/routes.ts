@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { measureRoutes } from './lib/queries.js';
+import { seededHistory } from './lib/seed.js';
 import { startService } from './lib/service.js';
 
 /**
@@ -20,13 +21,14 @@ const { values: options } = parseArgs({
 const url = options['database-url'];
 if (url === undefined) throw new Error('--database-url is required');
 // The requests name events of the history by number: its size is the one its seed recorded.
-const client = new pg.Client({ connectionString: url });
-await client.connect();
-const history = await client
-  .query<{ rows: string }>('select rows from bench_seeded_history')
-  .finally(() => client.end());
-if (history.rows.length === 0) throw new Error(`${url} holds no history bench --keep seeded`);
-const events = Number(history.rows[0].rows);
+const pool = new pg.Pool({ connectionString: url, max: 1 });
+const history = await seededHistory({
+  url,
+  query: async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) =>
+    (await pool.query<R>(sql, params)).rows,
+}).finally(() => pool.end());
+if (history === undefined) throw new Error(`${url} holds no history bench --keep seeded`);
+const events = history.rows;
 const service = await startService({
   DATABASE_URL: url,
   EVENTS_RETRY_SWEEP_INTERVAL_MS: '3600000',
@@ -41,7 +43,7 @@ try {
   );
   for (const route of routes) {
     process.stdout.write(
-      `${route.route.padEnd(28)} p50 ${route.p50Ms.toFixed(1)} ms, p99 ${route.p99Ms.toFixed(1)} ms (${route.found} found, ${route.failures} failed)\n`,
+      `${route.route.padEnd(28)} p50 ${route.p50Ms.toFixed(1)} ms, p99 ${route.p99Ms.toFixed(1)} ms (${route.found} found, ${route.failures} failed${route.firstFailure ? `: ${route.firstFailure}` : ''})\n`,
     );
   }
 } finally {

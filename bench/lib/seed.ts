@@ -88,7 +88,7 @@ export async function seedHistory(
  * undefined when it holds none yet. A seed cut short leaves events but no record: refused.
  */
 export async function seededHistory(
-  db: BenchDatabase,
+  db: Pick<BenchDatabase, 'url' | 'query'>,
 ): Promise<{ rows: number; order: SeedOrder; seededAt: string } | undefined> {
   const [row] = await db.query<{ rows: string; order: SeedOrder; seeded_at: string }>(
     'select rows, seed_order as order, seeded_at::text from bench_seeded_history',

@@ -76,19 +76,8 @@ export class SqlPool implements SqlTransactor {
     target.setTypeParser(pg.types.builtins.JSONB, parseJsonFromPostgres);
   }
 
-  async query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
-    if (!this.options.serialPlans) return this.pool.query<R>(this.statement(text, values));
-    // pool.query's own steps, with the session prepared first.
-    const client = await this.pool.connect();
-    try {
-      await this.prepare(client);
-      const result = await client.query<R>(this.statement(text, values));
-      client.release();
-      return result;
-    } catch (error) {
-      client.release(error instanceof Error ? error : new Error(String(error)));
-      throw error;
-    }
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    return this.onConnection((client) => client.query<R>(this.statement(text, values)));
   }
 
   /**
@@ -96,30 +85,37 @@ export class SqlPool implements SqlTransactor {
    * connection is destroyed rather than rolled back and returned: PostgreSQL rolls back a
    * transaction whose connection closes, and a connection that just failed may be broken.
    */
-  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    const tx: SqlExecutor = {
-      query: <R extends QueryResultRow>(text: string, values?: unknown[]) =>
-        client.query<R>(this.statement(text, values)),
-    };
-    try {
-      await this.prepare(client);
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.onConnection(async (client) => {
+      const tx: SqlExecutor = {
+        query: <R extends QueryResultRow>(text: string, values?: unknown[]) =>
+          client.query<R>(this.statement(text, values)),
+      };
       await tx.query('begin');
       const result = await work(tx);
       await tx.query('commit');
+      return result;
+    });
+  }
+
+  /**
+   * `work` on a pooled connection, its session set first (see serialPlans): returned to the pool
+   * when `work` resolves, destroyed when it fails (as pool.query does).
+   */
+  private async onConnection<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      if (this.options.serialPlans && !this.serial.has(client)) {
+        await client.query(this.statement('set max_parallel_workers_per_gather = 0', undefined));
+        this.serial.add(client);
+      }
+      const result = await work(client);
       client.release();
       return result;
     } catch (error) {
       client.release(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
-  }
-
-  /** A connection's first statement here sets its session (see serialPlans). */
-  private async prepare(client: pg.PoolClient): Promise<void> {
-    if (!this.options.serialPlans || this.serial.has(client)) return;
-    await client.query(this.statement('set max_parallel_workers_per_gather = 0', undefined));
-    this.serial.add(client);
   }
 
   /** pg reads query_timeout from a query's config too; @types/pg lists it for clients only. */

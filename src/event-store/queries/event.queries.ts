@@ -847,7 +847,11 @@ export function countStatement(
   trigrams: readonly string[] = [],
   limit = EXACT_TOTAL_LIMIT,
 ): Statement {
-  const where = filtersOf(scope, query, now, trigrams);
+  return boundedCount(filtersOf(scope, query, now, trigrams), limit);
+}
+
+/** The rows of ff_events `where` holds, counted up to `limit` + 1. */
+function boundedCount(where: ScopedWhere, limit: number): Statement {
   return {
     sql: `select count(*)::int as matches from (
             select 1 from ff_events ${where.sql} limit ?) as bounded`,
@@ -873,11 +877,7 @@ export function edgeCountStatement(
       .join(' or ')})`,
     ...edges.flatMap((edge) => [edge.from, edge.to]),
   );
-  return {
-    sql: `select count(*)::int as matches from (
-            select 1 from ff_events ${where.sql} limit ?) as bounded`,
-    params: [...where.params, limit + 1],
-  };
+  return boundedCount(where, limit);
 }
 
 /** How many matches the planner expects, from its statistics: EXPLAIN reads no rows. */
