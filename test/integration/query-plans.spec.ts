@@ -4,6 +4,7 @@ import { ormConfig } from '../../src/database/orm.config.js';
 import type { EventQuery } from '../../src/event-store/queries/event-query.js';
 import {
   countStatement,
+  failedDueStatement,
   indexedPageStatement,
   windowedPageStatement,
   pageStatement,
@@ -22,6 +23,7 @@ const SCOPE = { tenantId: 't1', includeDeleted: false };
 
 interface PlanNode {
   'Node Type': string;
+  'Actual Rows'?: number;
   'Index Name'?: string;
   'Index Cond'?: string;
   Plans?: PlanNode[];
@@ -158,5 +160,28 @@ describe('query plans at scale', () => {
   it('serves by-type pages from the tenant/type/time index', async () => {
     const statement = pageStatement(SCOPE, { ...BASE, eventType: 'Type7' }, new Date());
     expect(await explain(statement)).toContain('idx_ff_events_tenant_type_time');
+  });
+
+  it("lists a tenant's due failures from an index in their order, reading no more than the list, however many wait", async () => {
+    // Retries piled up: 3,000 of t1's events failed and are due, 1,000 more are not due yet.
+    await db.query(
+      `update ff_events set event_status = 'Failed', requires_retry = true,
+         next_retry_at = now() + case when id % 4 = 0 then interval '1 hour'
+           else -(id % 97) * interval '1 minute' end
+       where tenant_id = 't1' and id in (
+         select id from ff_events where tenant_id = 't1' order by id limit 4000)`,
+    );
+    await db.query('analyze ff_events');
+    const { sql, params } = failedDueStatement(SCOPE, new Date(), 100);
+    let position = 0;
+    const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `explain (analyze, format json) ${sql.replace(/\?/g, () => `$${++position}`)}`,
+      params,
+    );
+    const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+    const all = nodes(rows[0]['QUERY PLAN'][0].Plan);
+    const scan = all.find((node) => node['Index Name'] === 'idx_ff_events_tenant_failed_due');
+    expect(scan?.['Actual Rows']).toBe(100);
+    expect(all.map((node) => node['Node Type'])).not.toContain('Sort');
   });
 });

@@ -77,6 +77,7 @@ const FF_EVENTS_INDEXES = [
   'idx_ff_events_source',
   'idx_ff_events_retry',
   'idx_ff_events_tenant_retry_time',
+  'idx_ff_events_tenant_failed_due',
   'idx_ff_events_related_entity',
   'idx_ff_events_timestamp',
   'idx_ff_events_tags_gin',
@@ -135,6 +136,7 @@ const ALL_MIGRATIONS = [
   'DayKeyedGinIndexes_20261203',
   'AddRetryPageIndex_20261204',
   'TenantKeyedDescriptionIndex_20261206',
+  'AddFailedListIndex_20261206',
 ];
 
 describe('migrations', () => {
@@ -191,6 +193,13 @@ describe('migrations', () => {
     const indexes = await indexesOf(db, 'ff_events');
     expect(indexes.get('idx_ff_events_tenant_retry_time')?.def).toMatch(
       /\(tenant_id, event_timestamp DESC\) WHERE \(requires_retry AND is_valid\)/,
+    );
+  });
+
+  it("indexes only rows waiting for a retry by tenant, due time and id, for the tenant's failed list", async () => {
+    const indexes = await indexesOf(db, 'ff_events');
+    expect(indexes.get('idx_ff_events_tenant_failed_due')?.def).toMatch(
+      /\(tenant_id, next_retry_at, id\) WHERE \(requires_retry AND is_valid\)/,
     );
   });
 
@@ -348,6 +357,8 @@ describe('migrations', () => {
   it('round-trips down then up on a populated database', async () => {
     await db.query(`insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
       aggregate_type, event_data, tenant_id) values ('populated-1', 'T', now(), 1, 'A', '{"a":1}', 't')`);
+    // The tests above ran the day-keyed, retry page and description keys migrations again, after
+    // the failed list's: they are undone first, in the reverse of the order they were last done.
     expect(await migrateDown(orm)).toEqual(['TenantKeyedDescriptionIndex_20261206']);
     expect((await indexesOf(db, 'ff_events')).get('idx_ff_events_description_trgm')?.def).toMatch(
       /gin \(tenant_id, ff_event_day\(tenant_id, event_timestamp\), event_description gin_trgm_ops\)/,
@@ -359,6 +370,8 @@ describe('migrations', () => {
     expect((await indexesOf(db, 'ff_events')).get('idx_ff_events_tags_gin')?.def).toMatch(
       /gin \(tenant_id, event_tags\) WHERE is_valid/,
     );
+    expect(await migrateDown(orm)).toEqual(['AddFailedListIndex_20261206']);
+    expect((await indexesOf(db, 'ff_events')).has('idx_ff_events_tenant_failed_due')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['AddDescriptionTrigramStatistics_20261203']);
     expect(await statisticsExist(db, 'ff_events_description_trigrams')).toBe(false);
 
@@ -381,12 +394,14 @@ describe('migrations', () => {
       'DayKeyedGinIndexes_20261203',
       'AddRetryPageIndex_20261204',
       'TenantKeyedDescriptionIndex_20261206',
+      'AddFailedListIndex_20261206',
     ]);
     expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 2 }]);
     const misaligned = `select count(*)::int as n from ff_event_stats
       where hour <> date_trunc('hour', hour, 'UTC')`;
     expect((await db.query<{ n: number }>(misaligned)).rows).toEqual([{ n: 0 }]);
     expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
+    expect(await migrateDown(orm)).toEqual(['AddFailedListIndex_20261206']);
     expect(await migrateDown(orm)).toEqual(['TenantKeyedDescriptionIndex_20261206']);
     expect(await migrateDown(orm)).toEqual(['AddRetryPageIndex_20261204']);
     expect(await migrateDown(orm)).toEqual(['DayKeyedGinIndexes_20261203']);

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { buildIndexConcurrently } from './sql/concurrent-index.js';
 
 /**
  * The tenant's events that await a retry, by event time: pages of `requiresRetry=true`. About one
@@ -16,14 +17,11 @@ export class AddRetryPageIndex_20261204 extends Migration {
   }
 
   override async up(): Promise<void> {
-    const [left] = await this.execute(`
-      select not i.indisvalid as invalid from pg_index as i
-      where i.indexrelid = to_regclass('idx_ff_events_tenant_retry_time')`);
-    if ((left as { invalid?: boolean } | undefined)?.invalid) {
-      await this.execute('drop index concurrently idx_ff_events_tenant_retry_time');
-    }
-    await this.execute(`create index concurrently if not exists idx_ff_events_tenant_retry_time
-      on ff_events (tenant_id, event_timestamp desc) where requires_retry and is_valid`);
+    await buildIndexConcurrently(
+      this,
+      'idx_ff_events_tenant_retry_time',
+      '(tenant_id, event_timestamp desc) where requires_retry and is_valid',
+    );
   }
 
   override async down(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   DESCRIPTION_KEYS_BODY,
 } from '../../event-store/entities/description-keys.routine.js';
 import { GIN_PENDING_LIST } from './DayKeyedGinIndexes_20261203.js';
+import { buildIndexConcurrently } from './sql/concurrent-index.js';
 
 const KEYS_INDEX = 'idx_ff_events_description_keys';
 const TRIGRAM_INDEX = 'idx_ff_events_description_trgm';
@@ -40,7 +41,8 @@ export class TenantKeyedDescriptionIndex_20261206 extends Migration {
     if (body !== undefined && body.trim() !== DESCRIPTION_KEYS_BODY.trim()) {
       await this.execute(`drop index concurrently if exists ${KEYS_INDEX}`);
     }
-    await this.build(
+    await buildIndexConcurrently(
+      this,
       KEYS_INDEX,
       `using gin ((${DESCRIPTION_KEYS})) with (${GIN_PENDING_LIST}) where is_valid`,
     );
@@ -48,23 +50,13 @@ export class TenantKeyedDescriptionIndex_20261206 extends Migration {
   }
 
   override async down(): Promise<void> {
-    await this.build(
+    await buildIndexConcurrently(
+      this,
       TRIGRAM_INDEX,
       `using gin (tenant_id, ff_event_day(tenant_id, event_timestamp),
         event_description gin_trgm_ops) with (${GIN_PENDING_LIST}) where is_valid`,
     );
     await this.execute(`drop index concurrently if exists ${KEYS_INDEX}`);
     await this.execute('drop function if exists ff_description_keys(varchar, timestamptz, text)');
-  }
-
-  /** Builds index `name` unless a valid one is there; an invalid one is dropped first. */
-  private async build(name: string, definition: string): Promise<void> {
-    const [left] = await this.execute(
-      'select i.indisvalid as valid from pg_index as i where i.indexrelid = to_regclass(?)',
-      [name],
-    );
-    if ((left as { valid?: boolean } | undefined)?.valid === true) return;
-    if (left) await this.execute(`drop index concurrently ${name}`);
-    await this.execute(`create index concurrently ${name} on ff_events ${definition}`);
   }
 }

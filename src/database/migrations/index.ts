@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { AddDailyStatistics_20261125 } from './AddDailyStatistics_20261125.js';
 import { AddDescriptionTrigramStatistics_20261203 } from './AddDescriptionTrigramStatistics_20261203.js';
 import { AddEventStream_20261125 } from './AddEventStream_20261125.js';
+import { AddFailedListIndex_20261206 } from './AddFailedListIndex_20261206.js';
 import { AddPurgeIndex_20261124 } from './AddPurgeIndex_20261124.js';
 import { AddRetryPageIndex_20261204 } from './AddRetryPageIndex_20261204.js';
 import { AddRetrySelections_20261125 } from './AddRetrySelections_20261125.js';
@@ -33,4 +34,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'TenantKeyedDescriptionIndex_20261206',
     class: TenantKeyedDescriptionIndex_20261206,
   },
+  { name: 'AddFailedListIndex_20261206', class: AddFailedListIndex_20261206 },
 ];

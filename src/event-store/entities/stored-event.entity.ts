@@ -18,6 +18,8 @@ const INDEXES: Record<string, string> = {
     'create index idx_ff_events_source on ff_events (tenant_id, event_source, event_timestamp desc) where is_valid',
   idx_ff_events_retry:
     'create index idx_ff_events_retry on ff_events (next_retry_at, process_count, tenant_id) where requires_retry and is_valid',
+  idx_ff_events_tenant_failed_due:
+    'create index concurrently idx_ff_events_tenant_failed_due on ff_events (tenant_id, next_retry_at, id) where requires_retry and is_valid',
   idx_ff_events_tenant_retry_time:
     'create index concurrently idx_ff_events_tenant_retry_time on ff_events (tenant_id, event_timestamp desc) where requires_retry and is_valid',
   idx_ff_events_related_entity:

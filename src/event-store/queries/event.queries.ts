@@ -81,16 +81,9 @@ export class EventQueries {
     );
   }
 
-  /** Failed events whose next retry is due, the longest-waiting first. */
+  /** Failed events whose next retry is due, the longest-waiting first (failedDueStatement). */
   failedDueForRetry(scope: ReadScope, limit: number): Promise<EventRow[]> {
-    const where = new ScopedWhere(scope)
-      .and('event_status = ?', EventStatus.Failed)
-      .and('requires_retry')
-      .and('next_retry_at <= ?', this.clock.now());
-    return this.select(`select * from ff_events ${where.sql} order by next_retry_at, id limit ?`, [
-      ...where.params,
-      limit,
-    ]);
+    return this.selectStatement(failedDueStatement(scope, this.clock.now(), limit));
   }
 
   /**
@@ -829,6 +822,23 @@ export function walkStatement(
       stopAtPage ? wanted : budget,
       wanted,
     ],
+  };
+}
+
+/**
+ * At most `limit` of the tenant's failures due for a retry at `now`, the longest-waiting first,
+ * ties by id. `requires_retry` is written out, not a parameter, so that the planner sees the
+ * predicate of idx_ff_events_tenant_failed_due (AddFailedListIndex_20261206), whose order is this
+ * one's: the list reads its rows and stops, however many failures wait.
+ */
+export function failedDueStatement(scope: ReadScope, now: Date, limit: number): Statement {
+  const where = new ScopedWhere(scope)
+    .and('event_status = ?', EventStatus.Failed)
+    .and('requires_retry')
+    .and('next_retry_at <= ?', now);
+  return {
+    sql: `select * from ff_events ${where.sql} order by next_retry_at, id limit ?`,
+    params: [...where.params, limit],
   };
 }
 
