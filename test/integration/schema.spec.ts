@@ -196,10 +196,10 @@ describe('migrations', () => {
     );
   });
 
-  it("indexes only rows waiting for a retry by tenant, due time and id, for the tenant's failed list", async () => {
+  it("indexes only Failed rows waiting for a retry by tenant, due time and id, for the tenant's failed list", async () => {
     const indexes = await indexesOf(db, 'ff_events');
     expect(indexes.get('idx_ff_events_tenant_failed_due')?.def).toMatch(
-      /\(tenant_id, next_retry_at, id\) WHERE \(requires_retry AND is_valid\)/,
+      /\(tenant_id, next_retry_at, id\) WHERE \(requires_retry AND is_valid AND \(\(event_status\)::text = 'Failed'::text\)\)/,
     );
   });
 

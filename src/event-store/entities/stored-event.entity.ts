@@ -19,7 +19,7 @@ const INDEXES: Record<string, string> = {
   idx_ff_events_retry:
     'create index idx_ff_events_retry on ff_events (next_retry_at, process_count, tenant_id) where requires_retry and is_valid',
   idx_ff_events_tenant_failed_due:
-    'create index concurrently idx_ff_events_tenant_failed_due on ff_events (tenant_id, next_retry_at, id) where requires_retry and is_valid',
+    "create index concurrently idx_ff_events_tenant_failed_due on ff_events (tenant_id, next_retry_at, id) where requires_retry and is_valid and event_status = 'Failed'",
   idx_ff_events_tenant_retry_time:
     'create index concurrently idx_ff_events_tenant_retry_time on ff_events (tenant_id, event_timestamp desc) where requires_retry and is_valid',
   idx_ff_events_related_entity:

@@ -827,13 +827,13 @@ export function walkStatement(
 
 /**
  * At most `limit` of the tenant's failures due for a retry at `now`, the longest-waiting first,
- * ties by id. `requires_retry` is written out, not a parameter, so that the planner sees the
- * predicate of idx_ff_events_tenant_failed_due (AddFailedListIndex_20261206), whose order is this
- * one's: the list reads its rows and stops, however many failures wait.
+ * ties by id. The status and `requires_retry` are written out, not parameters, so that the planner
+ * sees the predicate of idx_ff_events_tenant_failed_due (AddFailedListIndex_20261206), whose order
+ * is this one's: the list reads its rows and stops, however many failures wait.
  */
 export function failedDueStatement(scope: ReadScope, now: Date, limit: number): Statement {
   const where = new ScopedWhere(scope)
-    .and('event_status = ?', EventStatus.Failed)
+    .and(`event_status = '${EventStatus.Failed}'`)
     .and('requires_retry')
     .and('next_retry_at <= ?', now);
   return {
