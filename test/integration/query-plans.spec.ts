@@ -44,11 +44,12 @@ function indexesIn(node: PlanNode): string[] {
 describe('query plans at scale', () => {
   let db: TestDatabase;
 
-  const plan = async ({ sql, params }: Statement): Promise<PlanNode> => {
+  /** The statement's plan; with `analyze`, run, with the rows each node returned. */
+  const plan = async ({ sql, params }: Statement, analyze = false): Promise<PlanNode> => {
     let position = 0;
     const numbered = sql.replace(/\?/g, () => `$${++position}`);
     const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      `explain (format json) ${numbered}`,
+      `explain (${analyze ? 'analyze, ' : ''}format json) ${numbered}`,
       params,
     );
     return rows[0]['QUERY PLAN'][0].Plan;
@@ -172,14 +173,8 @@ describe('query plans at scale', () => {
          select id from ff_events where tenant_id = 't1' order by id limit 4000)`,
     );
     await db.query('analyze ff_events');
-    const { sql, params } = failedDueStatement(SCOPE, new Date(), 100);
-    let position = 0;
-    const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-      `explain (analyze, format json) ${sql.replace(/\?/g, () => `$${++position}`)}`,
-      params,
-    );
     const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
-    const all = nodes(rows[0]['QUERY PLAN'][0].Plan);
+    const all = nodes(await plan(failedDueStatement(SCOPE, new Date(), 100), true));
     const scan = all.find((node) => node['Index Name'] === 'idx_ff_events_tenant_failed_due');
     expect(scan?.['Actual Rows']).toBe(100);
     expect(all.map((node) => node['Node Type'])).not.toContain('Sort');

@@ -1,5 +1,4 @@
-import { Migration } from '@mikro-orm/migrations';
-import { buildIndexConcurrently } from './sql/concurrent-index.js';
+import { ConcurrentIndexMigration } from './sql/concurrent-index.js';
 
 /**
  * A tenant's failures due for a retry, the longest-waiting first (next_retry_at, then id): GET
@@ -15,22 +14,9 @@ import { buildIndexConcurrently } from './sql/concurrent-index.js';
  * the sort, and not taken). Its rows are some of idx_ff_events_retry's (waiting, and not claimed
  * by a retry), whose writes are the only ones it adds to.
  *
- * Online, so outside a transaction: built CONCURRENTLY (buildIndexConcurrently).
+ * Online, so outside a transaction: built CONCURRENTLY (ConcurrentIndexMigration).
  */
-export class AddFailedListIndex_20261206 extends Migration {
-  override isTransactional(): boolean {
-    return false;
-  }
-
-  override async up(): Promise<void> {
-    await buildIndexConcurrently(
-      this,
-      'idx_ff_events_tenant_failed_due',
-      `(tenant_id, next_retry_at, id) where requires_retry and is_valid and event_status = 'Failed'`,
-    );
-  }
-
-  override async down(): Promise<void> {
-    await this.execute('drop index concurrently if exists idx_ff_events_tenant_failed_due');
-  }
+export class AddFailedListIndex_20261206 extends ConcurrentIndexMigration {
+  protected readonly index = 'idx_ff_events_tenant_failed_due';
+  protected readonly definition = `(tenant_id, next_retry_at, id) where requires_retry and is_valid and event_status = 'Failed'`;
 }

@@ -1,5 +1,4 @@
-import { Migration } from '@mikro-orm/migrations';
-import { buildIndexConcurrently } from './sql/concurrent-index.js';
+import { ConcurrentIndexMigration } from './sql/concurrent-index.js';
 
 /**
  * The tenant's events that await a retry, by event time: pages of `requiresRetry=true`. About one
@@ -11,20 +10,8 @@ import { buildIndexConcurrently } from './sql/concurrent-index.js';
  * Online, so outside a transaction: built CONCURRENTLY (about a minute at ten million events).
  * An invalid index that an interrupted run left behind is dropped and built again.
  */
-export class AddRetryPageIndex_20261204 extends Migration {
-  override isTransactional(): boolean {
-    return false;
-  }
-
-  override async up(): Promise<void> {
-    await buildIndexConcurrently(
-      this,
-      'idx_ff_events_tenant_retry_time',
-      '(tenant_id, event_timestamp desc) where requires_retry and is_valid',
-    );
-  }
-
-  override async down(): Promise<void> {
-    await this.execute('drop index concurrently if exists idx_ff_events_tenant_retry_time');
-  }
+export class AddRetryPageIndex_20261204 extends ConcurrentIndexMigration {
+  protected readonly index = 'idx_ff_events_tenant_retry_time';
+  protected readonly definition =
+    '(tenant_id, event_timestamp desc) where requires_retry and is_valid';
 }

@@ -1,4 +1,4 @@
-import type { Migration } from '@mikro-orm/migrations';
+import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Builds index `name` on ff_events (`definition`: what follows the table) CONCURRENTLY, so reads
@@ -18,4 +18,27 @@ export async function buildIndexConcurrently(
   if ((left as { valid?: boolean } | undefined)?.valid === true) return;
   if (left) await migration.execute(`drop index concurrently ${name}`);
   await migration.execute(`create index concurrently ${name} on ff_events ${definition}`);
+}
+
+/**
+ * A migration that adds one index of ff_events online: up builds it (buildIndexConcurrently),
+ * down drops it CONCURRENTLY. Outside a transaction, which CONCURRENTLY requires.
+ */
+export abstract class ConcurrentIndexMigration extends Migration {
+  /** The index's name. */
+  protected abstract readonly index: string;
+  /** What follows `on ff_events` in its definition. */
+  protected abstract readonly definition: string;
+
+  override isTransactional(): boolean {
+    return false;
+  }
+
+  override async up(): Promise<void> {
+    await buildIndexConcurrently(this, this.index, this.definition);
+  }
+
+  override async down(): Promise<void> {
+    await this.execute(`drop index concurrently if exists ${this.index}`);
+  }
 }
