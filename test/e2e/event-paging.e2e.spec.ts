@@ -1,4 +1,6 @@
+import { jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SqlPool } from '../../src/database/sql.js';
 import { startTestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -563,6 +565,28 @@ describe('paging GET /api/events', () => {
         expect(page.total).toBeGreaterThan(1000);
       },
     );
+
+    it('finds the days and the hour of a keyword page by halving, not by a scan of each', async () => {
+      const pool = app.get(SqlPool);
+      const sent = jest.spyOn(pool, 'query');
+      try {
+        const page = await bygone('pageSize=200', 'keyword');
+        expect(page.items.map((item) => item.eventId)).toEqual(
+          (await oracle('desc', 'keyword')).slice(0, 200),
+        );
+        // Each `exists` is one scan of the description index. The newest match lies 22 days back,
+        // in the first hour of its day, the next ones in the last hour of the day before: a scan
+        // for each day passed and each hour of those two days was 8 + 16 + 24 + 24 = 72 of them;
+        // halving asks 17 times.
+        const scans = sent.mock.calls
+          .map(([text]) => text.match(/\bexists \(/g)?.length ?? 0)
+          .reduce((sum, count) => sum + count, 0);
+        expect(scans).toBeGreaterThan(0);
+        expect(scans).toBeLessThanOrEqual(20);
+      } finally {
+        sent.mockRestore();
+      }
+    });
 
     it.each([
       ['tags', 'desc'],

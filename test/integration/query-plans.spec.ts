@@ -3,6 +3,7 @@ import { migrateUp } from '../../src/database/migration-runner.js';
 import { ormConfig } from '../../src/database/orm.config.js';
 import type { EventQuery } from '../../src/event-store/queries/event-query.js';
 import {
+  anySliceHoldsStatement,
   countStatement,
   failedDueStatement,
   indexedPageStatement,
@@ -140,7 +141,7 @@ describe('query plans at scale', () => {
     },
   );
 
-  it("asks the description index for each day's matches by the tenant's day and trigram keys", async () => {
+  it("asks the description index for several days' matches in one scan, by the tenant's trigram keys and any of the days' keys", async () => {
     const query = { ...BASE, keyword: 'S123' };
     const today = new Date().toISOString().slice(0, 10);
     const statement = windowedPageStatement(
@@ -151,11 +152,43 @@ describe('query plans at scale', () => {
       [today, '2026-01-01'],
     );
     const found = conditionsOf('idx_ff_events_description_keys')(await plan(statement));
-    expect(found).toHaveLength(2);
-    expect(found[0]).toContain(`'{${SCOPE.tenantId}/123,${SCOPE.tenantId}/${dayNumber(today)}/}'`);
-    expect(found[1]).toContain(
-      `'{${SCOPE.tenantId}/123,${SCOPE.tenantId}/${dayNumber('2026-01-01')}/}'`,
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(`@> '{${SCOPE.tenantId}/123}'::text[]`);
+    expect(found[0]).toContain(
+      `&& '{${SCOPE.tenantId}/${dayNumber(today)}/,${SCOPE.tenantId}/${dayNumber('2026-01-01')}/}'::text[]`,
     );
+  });
+
+  it("asks whether any of some days' hours holds a keyword's match in one scan of the description index, which stops at the first", async () => {
+    const query = { ...BASE, keyword: 'S123' };
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const hours = [{ day: yesterday }, { day: '2026-01-01', hour: 7 }];
+    const statement = anySliceHoldsStatement(SCOPE, query, new Date(), ['123'], hours);
+    const node = await plan(statement, true);
+    const found = conditionsOf('idx_ff_events_description_keys')(node);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(`@> '{${SCOPE.tenantId}/123}'::text[]`);
+    expect(found[0]).toContain(
+      `&& '{${SCOPE.tenantId}/${dayNumber(yesterday)}/,${SCOPE.tenantId}/${dayNumber('2026-01-01')}/07}'::text[]`,
+    );
+    // One of t1's events in every 200 seconds, 55 hours back from now, is 'stage S123 done': the
+    // index finds yesterday's 432, the heap is read to the first.
+    const heapRows = (plan: PlanNode): number[] => [
+      ...(plan['Node Type'] === 'Bitmap Heap Scan' ? [plan['Actual Rows'] ?? -1] : []),
+      ...(plan.Plans ?? []).flatMap(heapRows),
+    ];
+    expect(heapRows(node)).toEqual([1]);
+    const { rows } = await db.query<{ holds: boolean }>(
+      statement.sql.replace(
+        /\?/g,
+        (
+          (position) => () =>
+            `$${++position}`
+        )(0),
+      ),
+      statement.params,
+    );
+    expect(rows).toEqual([{ holds: true }]);
   });
 
   it('serves by-type pages from the tenant/type/time index', async () => {

@@ -190,8 +190,8 @@ export class EventQueries {
    * 11,000 matches lie 77 days back at ten million events: seconds), and taking every match to
    * sort them visits each. Instead the days of the other filters (rollupDays, from the cursor's)
    * are asked which hold a match, in the page's order, in windows of PROBED_DAYS that double
-   * (slicesHoldingStatement): a day without matches costs its index pages, not its events. Each
-   * day that holds some gives its rows (slicePage) until the page is full.
+   * (holdingSlices): a day without matches costs index pages, not its events. Each day that holds
+   * some gives its rows (slicePage) until the page is full.
    */
   private async probedPage(
     scope: ReadScope,
@@ -207,7 +207,7 @@ export class EventQueries {
     for (let at = 0, size = PROBED_DAYS; at < days.length; at += size, size *= 2) {
       const window = days.slice(at, at + size);
       const slices = window.map((day) => ({ day: day.day }));
-      for (const position of await this.slicesHolding(scope, query, now, trigrams, slices)) {
+      for await (const position of this.holdingSlices(scope, query, now, trigrams, slices)) {
         const { day, events } = window[position];
         rows.push(
           ...(await this.slicePage(
@@ -249,7 +249,7 @@ export class EventQueries {
         hour: query.sortOrder === 'desc' ? 23 - at : at,
       }));
       const rows: EventRow[] = [];
-      for (const position of await this.slicesHolding(scope, query, now, trigrams, hours)) {
+      for await (const position of this.holdingSlices(scope, query, now, trigrams, hours, true)) {
         const left = wanted - rows.length;
         rows.push(
           ...(await this.slicePage(scope, query, now, trigrams, hours[position], dayEvents, left)),
@@ -272,20 +272,73 @@ export class EventQueries {
     return walked.filter((row) => row.id !== null).slice(0, wanted);
   }
 
-  /** The positions of the slices that hold a match (slicesHoldingStatement), in their order. */
-  private async slicesHolding(
+  /**
+   * The positions of the slices that hold a match past the cursor, in their order. A keyword's
+   * slices are found by halving (anySliceHoldsStatement): one question for the slices of a range,
+   * then for each half, the second half not asked when the first held none; a range that holds
+   * none costs one question however many slices it spans (the 77 days before a keyword's
+   * matches at ten million events were 77 index scans, each reading the index's pending list
+   * again). `holds` when the caller knows the slices hold one. A tags or data filter's slices
+   * (their GIN indexes key each day on its own, see ScopedWhere) are asked one test each, in one
+   * statement (slicesHoldingStatement).
+   */
+  private async *holdingSlices(
     scope: ReadScope,
     query: EventQuery,
     now: Date,
     trigrams: readonly string[],
     slices: readonly TimeSlice[],
-  ): Promise<number[]> {
-    const statement = slicesHoldingStatement(scope, query, now, trigrams, slices);
-    const held = await new BoundSql(statement.sql).run<{ position: number }>(
-      this.db,
-      statement.params,
-    );
-    return held.map((row) => row.position);
+    holds = false,
+  ): AsyncGenerator<number> {
+    if (query.keyword === undefined) {
+      const statement = slicesHoldingStatement(scope, query, now, trigrams, slices);
+      const held = await new BoundSql(statement.sql).run<{ position: number }>(
+        this.db,
+        statement.params,
+      );
+      yield* held.map((row) => row.position);
+      return;
+    }
+    yield* this.halving(scope, query, now, trigrams, slices, 0, slices.length, holds);
+  }
+
+  /** holdingSlices of a keyword, among slices[from, to): see there. */
+  private async *halving(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    trigrams: readonly string[],
+    slices: readonly TimeSlice[],
+    from: number,
+    to: number,
+    holds: boolean,
+  ): AsyncGenerator<number> {
+    if (from >= to) return;
+    if (!holds) {
+      const statement = anySliceHoldsStatement(scope, query, now, trigrams, slices.slice(from, to));
+      if (!(await this.one<{ holds: boolean }>(statement))?.holds) return;
+    }
+    if (to - from === 1) {
+      yield from;
+      return;
+    }
+    const middle = from + Math.ceil((to - from) / 2);
+    let firstHeld = false;
+    for await (const position of this.halving(
+      scope,
+      query,
+      now,
+      trigrams,
+      slices,
+      from,
+      middle,
+      false,
+    )) {
+      firstHeld = true;
+      yield position;
+    }
+    // The range held one: when the first half held none (in its own snapshot), the second does.
+    yield* this.halving(scope, query, now, trigrams, slices, middle, to, !firstHeld);
   }
 
   /**
@@ -683,13 +736,16 @@ function filtersOf(
 
 /**
  * The keys of idx_ff_events_description_keys (ff_description_keys) a keyword asks for: the
- * tenant's trigrams, and with `day`, the tenant's day, or with `hour` too, that hour of it.
+ * tenant's trigrams, and with `day`, the tenant's day, or with `hour` too, that hour of it; or
+ * with `within`, any of those slices' keys.
  */
 interface DescriptionKeys {
   readonly tenantId: string;
   readonly trigrams: readonly string[];
   readonly day?: string;
   readonly hour?: number;
+  /** Instead of day and hour: any of these slices. */
+  readonly within?: readonly TimeSlice[];
 }
 
 /** A UTC day (YYYY-MM-DD) or, with `hour` (0 to 23), one hour of it. */
@@ -737,7 +793,21 @@ function checkedFiltersOf(query: EventQuery, keys?: DescriptionKeys): Statement 
     clauses.push('event_data @> ?::jsonb');
     params.push(JSON.stringify(query.data));
   }
-  if (query.keyword !== undefined && keys?.day !== undefined && keys.hour !== undefined) {
+  if (query.keyword !== undefined && keys?.within !== undefined) {
+    // Two conditions of one GIN scan: it advances the slices' lists only to the rows the
+    // trigrams' hold (the trigrams alone when they are rare), and leaves them when those run out.
+    if (keys.trigrams.length > 0) {
+      clauses.push(`${DESCRIPTION_KEYS} @> ?::text[]`);
+      params.push(keys.trigrams.map((trigram) => `${keys.tenantId}/${trigram}`));
+    }
+    const sliceKeys = keys.within.map((slice) =>
+      slice.hour === undefined ? `(${DAY_KEY} || '/')` : hourKey(DAY_KEY, '?'),
+    );
+    clauses.push(`${DESCRIPTION_KEYS} && array[${sliceKeys.join(', ')}]`);
+    for (const slice of keys.within) {
+      params.push(keys.tenantId, slice.day, ...(slice.hour === undefined ? [] : [slice.hour]));
+    }
+  } else if (query.keyword !== undefined && keys?.day !== undefined && keys.hour !== undefined) {
     clauses.push(`${DESCRIPTION_KEYS} @> (?::text[] || ${hourKey(DAY_KEY, '?')})`);
     params.push(keys.trigrams.map((trigram) => `${keys.tenantId}/${trigram}`));
     params.push(keys.tenantId, keys.day, keys.hour);
@@ -969,6 +1039,8 @@ export function indexedPageStatement(
  * ScopedWhere; the hour's key of the description index), an equality its fast scan intersects
  * with the other keys. (A range of days would be a partial match, which collects every entry of the
  * range into a bitmap first; and the keys' text order breaks where day numbers gain a digit.)
+ * A keyword's days are one branch, one scan of the description index for any of their keys
+ * (keywordWithin): each scan reads the index's pending list again.
  */
 export function windowedPageStatement(
   scope: ReadScope,
@@ -978,6 +1050,17 @@ export function windowedPageStatement(
   slices: readonly (string | TimeSlice)[],
   limit = INDEXED_MATCH_LIMIT,
 ): Statement {
+  if (query.keyword !== undefined && slices.length > 1) {
+    const where = keywordWithin(scope, query, now, trigrams, slices.map(sliceOf));
+    return pageOfMatches(
+      query,
+      {
+        sql: `select id, event_timestamp as sort_key from ff_events ${where.sql}`,
+        params: where.params,
+      },
+      limit,
+    );
+  }
   const branches = slices.map((slice) => {
     const where = filtersOf(scope, query, now, trigrams, sliceOf(slice));
     return {
@@ -1020,6 +1103,40 @@ export function slicesHoldingStatement(
     sql: `${branches.map((branch) => branch.sql).join(' union all ')} order by position`,
     params: branches.flatMap((branch) => branch.params),
   };
+}
+
+/**
+ * Whether any of `slices` holds a keyword's match past the cursor: one scan of the description
+ * index for the trigrams' keys and any of the slices' day or hour keys (ff_description_keys),
+ * which stops at the first match. The array of slice keys is folded to constants when planned
+ * (ff_event_day is immutable), so the planner weighs the index with the keys it will ask.
+ */
+export function anySliceHoldsStatement(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  trigrams: readonly string[],
+  slices: readonly TimeSlice[],
+): Statement {
+  const where = keywordWithin(scope, query, now, trigrams, slices);
+  afterCursor(where, query, 'event_timestamp');
+  return {
+    sql: `select exists (select 1 from ff_events ${where.sql}) as holds`,
+    params: where.params,
+  };
+}
+
+/** The filters of a keyword's page (filtersOf), of any of `slices`. */
+function keywordWithin(
+  scope: ReadScope,
+  query: EventQuery,
+  now: Date,
+  trigrams: readonly string[],
+  slices: readonly TimeSlice[],
+): ScopedWhere {
+  const where = baseFiltersOf(scope, query, now);
+  const checked = checkedFiltersOf(query, { tenantId: scope.tenantId, trigrams, within: slices });
+  return checked ? where.and(checked.sql, ...checked.params) : where;
 }
 
 function sliceOf(slice: string | TimeSlice): TimeSlice {
