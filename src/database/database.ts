@@ -5,8 +5,9 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
 import { EmbeddedPostgresServer } from './embedded-postgres.server.js';
 import { migrateUp, pendingMigrations } from './migration-runner.js';
-import { ormConfig } from './orm.config.js';
+import { ormConfig, POOL_SIZE } from './orm.config.js';
 import { SqlPool } from './sql.js';
+import { ReadPool, WRITE_CONNECTIONS } from './read-pool.js';
 
 /** Raised when the database cannot be reached or used at start-up; its message is one line. */
 export class DatabaseUnavailableError extends Error {
@@ -31,6 +32,8 @@ export class Database implements OnApplicationShutdown {
   private constructor(
     readonly orm: MikroORM,
     readonly sql: SqlPool,
+    /** The reads' share of {@link sql}. */
+    readonly reads: ReadPool,
     /** The connection URL (with its password): for the stream's dedicated LISTEN connection. */
     readonly url: string,
     private readonly embedded: EmbeddedPostgresServer | undefined,
@@ -68,13 +71,10 @@ export class Database implements OnApplicationShutdown {
         );
       }
       const pool = await orm.em.getConnection().getNativeClient();
-      return new Database(
-        orm,
-        new SqlPool(pool, config.queryTimeoutMs, { serialPlans }),
-        clientUrl,
-        embedded,
-        logger,
-      );
+      const sql = new SqlPool(pool, config.queryTimeoutMs, { serialPlans });
+      // A read waits for a connection no longer than a statement may run.
+      const reads = new ReadPool(sql, POOL_SIZE - WRITE_CONNECTIONS, config.queryTimeoutMs);
+      return new Database(orm, sql, reads, clientUrl, embedded, logger);
     } catch (error) {
       await orm?.close();
       await embedded?.stop();

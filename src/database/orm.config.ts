@@ -28,6 +28,9 @@ export const entities = [
   EventDurationDay,
 ];
 
+/** Connections to PostgreSQL the service holds at most: the ORM's pool, which SqlPool runs on. */
+export const POOL_SIZE = 10;
+
 /** The one ORM configuration, shared by the service, the migration CLI and the tests. */
 export function ormConfig(clientUrl: string): Options {
   return defineConfig({
@@ -52,7 +55,7 @@ export function ormConfig(clientUrl: string): Options {
     ensureDatabase: false,
     // Every unit of work is an explicit fork or request context; the global one is a bug.
     allowGlobalContext: false,
-    pool: { min: 0, max: 10 },
+    pool: { min: 0, max: POOL_SIZE },
     // A connection attempt to a server that does not answer (a partition, not a refusal) fails
     // after 5 s instead of hanging its caller, so writes fall back to the spool and sweeps move
     // on; keep-alive notices a dead peer on an idle connection.

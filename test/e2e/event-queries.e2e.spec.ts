@@ -1,4 +1,7 @@
+import { jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ReadPool } from '../../src/database/read-pool.js';
+import { SqlPool } from '../../src/database/sql.js';
 import { daysAgo, seedEvents, type SeedEvent } from '../support/seed-events.js';
 import { startTestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -158,6 +161,29 @@ describe('query routes', () => {
   afterAll(async () => {
     await app.close();
     await db.drop();
+  });
+
+  it.each([
+    '/api/events',
+    '/api/events?keyword=kyc',
+    '/api/events/statistics',
+    '/api/events/failed',
+    '/api/events/failures',
+    '/api/events/a1',
+    '/api/events/types/OnboardingStageCompleted',
+    '/api/events/aggregates/Onboarding/1',
+  ])("runs %s on the reads' share of the pool alone", async (url) => {
+    const reads = jest.spyOn(app.get(ReadPool), 'query');
+    const all = jest.spyOn(app.get(SqlPool), 'query');
+    try {
+      expect((await get(url)).statusCode).toBe(200);
+      expect(reads).toHaveBeenCalled();
+      // Each read's statement reaches the pool through the reads' share, and nothing else does.
+      expect(all).toHaveBeenCalledTimes(reads.mock.calls.length);
+    } finally {
+      reads.mockRestore();
+      all.mockRestore();
+    }
   });
 
   describe('GET /api/events', () => {

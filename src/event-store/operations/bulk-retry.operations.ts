@@ -9,6 +9,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Caller } from '../../access/caller.js';
 import { Clock } from '../../common/clock.js';
 import { parseTimestamp } from '../../common/timestamp.js';
+import { ReadPool } from '../../database/read-pool.js';
 import { SqlPool } from '../../database/sql.js';
 import { failureGroups, type FailureGroupRow } from '../store/failure-groups.js';
 import {
@@ -33,13 +34,14 @@ const SELECTION_TTL_MS = 15 * 60_000;
 export class BulkRetryOperations {
   constructor(
     private readonly db: SqlPool,
+    private readonly reads: ReadPool,
     private readonly clock: Clock,
     private readonly retrySweeper: RetrySweeper,
     @InjectPinoLogger('BulkRetryOperations') private readonly logger: PinoLogger,
   ) {}
 
   groups(caller: Caller, limit: number): Promise<FailureGroupRow[]> {
-    return failureGroups(this.db, caller.tenantId, limit);
+    return failureGroups(this.reads, caller.tenantId, limit);
   }
 
   async select(

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { BoundSql, SqlPool } from '../../database/sql.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { ReadPool } from '../../database/read-pool.js';
+import { BoundSql, type SqlExecutor } from '../../database/sql.js';
 import type { TrigramShares } from './keyword-trigrams.js';
 
 /**
@@ -29,7 +30,7 @@ export class DescriptionTrigramsQuery {
     shares: Promise.resolve(undefined),
   };
 
-  constructor(private readonly db: SqlPool) {}
+  constructor(@Inject(ReadPool) private readonly db: SqlExecutor) {}
 
   /** The current shares, read at most once per REFRESH_MS (callers meanwhile share one read). */
   shares(): Promise<TrigramShares | undefined> {

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { BoundSql, SqlPool } from '../../database/sql.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { ReadPool } from '../../database/read-pool.js';
+import { BoundSql, type SqlExecutor } from '../../database/sql.js';
 import { Clock } from '../../common/clock.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { ReadScope } from './read-scope.js';
@@ -123,7 +124,7 @@ const TABLE_SIZES = new BoundSql(`
 @Injectable()
 export class EventStatisticsQuery {
   constructor(
-    private readonly db: SqlPool,
+    @Inject(ReadPool) private readonly db: SqlExecutor,
     private readonly clock: Clock,
   ) {}
 

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock.js';
 import { toDate } from '../../common/timestamp.js';
-import { BoundSql, SqlPool } from '../../database/sql.js';
+import { ReadPool } from '../../database/read-pool.js';
+import { BoundSql, type SqlExecutor } from '../../database/sql.js';
 import type { ReadScope } from './read-scope.js';
 
 const HOUR_MS = 3_600_000;
@@ -44,7 +45,7 @@ const TIMELINE = new BoundSql(`
 @Injectable()
 export class EventTimelineQuery {
   constructor(
-    private readonly db: SqlPool,
+    @Inject(ReadPool) private readonly db: SqlExecutor,
     private readonly clock: Clock,
   ) {}
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { QueryResultRow } from 'pg';
-import { BoundSql, SqlPool } from '../../database/sql.js';
+import { ReadPool } from '../../database/read-pool.js';
+import { BoundSql, type SqlExecutor } from '../../database/sql.js';
 import { Clock } from '../../common/clock.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
@@ -40,7 +41,7 @@ const HOUR_MS = 3_600_000;
 @Injectable()
 export class EventQueries {
   constructor(
-    private readonly db: SqlPool,
+    @Inject(ReadPool) private readonly db: SqlExecutor,
     private readonly clock: Clock,
     private readonly descriptionTrigrams: DescriptionTrigramsQuery,
     private readonly keywordTrigrams: KeywordTrigramsQuery,

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { BoundSql, SqlPool } from '../../database/sql.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { ReadPool } from '../../database/read-pool.js';
+import { BoundSql, type SqlExecutor } from '../../database/sql.js';
 import { keywordWordEdges } from './keyword-trigrams.js';
 
 /**
@@ -40,7 +41,7 @@ const REMEMBERED = 1_000;
 export class KeywordTrigramsQuery {
   private readonly remembered = new Map<string, Promise<string[]>>();
 
-  constructor(private readonly db: SqlPool) {}
+  constructor(@Inject(ReadPool) private readonly db: SqlExecutor) {}
 
   /** The keyword's trigrams, as show_trgm names them, in their text order. */
   of(keyword: string): Promise<string[]> {

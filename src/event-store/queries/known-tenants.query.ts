@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { BoundSql, SqlPool } from '../../database/sql.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { ReadPool } from '../../database/read-pool.js';
+import { BoundSql, type SqlExecutor } from '../../database/sql.js';
 
 /** Tenants listed for an operator's tenant switcher, at most this many. */
 const MAX_TENANTS = 1_000;
@@ -20,7 +21,7 @@ const KNOWN_TENANTS = new BoundSql(`
 
 @Injectable()
 export class KnownTenantsQuery {
-  constructor(private readonly db: SqlPool) {}
+  constructor(@Inject(ReadPool) private readonly db: SqlExecutor) {}
 
   async list(): Promise<string[]> {
     const rows = await KNOWN_TENANTS.run<{ tenant_id: string }>(this.db, [MAX_TENANTS]);
