@@ -13,8 +13,10 @@ export const WRITE_CONNECTIONS = 3;
  * query timeout. Twelve of them at once held the connections, and a write waited for one to come
  * free between their statements: 1,293 and 522 ms in two runs, 51 and 246 ms with this limit. A
  * write that waits past the pool's 5 s connection timeout goes to the outage spool. A read past
- * the limit waits here, holding no connection, first come first served; one that waits longer
- * than `waitMs` is refused as unavailable (503, retry later).
+ * the limit waits here, holding no connection, first come first served, statement by statement
+ * (a page of many statements queues for each); one that waits longer than `waitMs` is refused as
+ * unavailable (503, retry later). The limit is the service's: a statement whose answer it stopped
+ * waiting for (SqlPool's timeout) may run on in PostgreSQL until it ends.
  */
 export class ReadPool implements SqlExecutor {
   private running = 0;

@@ -186,6 +186,29 @@ describe('query routes', () => {
     }
   });
 
+  it("answers a repeated POST and a retry's or a mark's event on the writes' connections, not behind the reads' limit", async () => {
+    // A tenant of its own, so that the other cases see the fixture as it was.
+    const post = (url: string, payload?: object) =>
+      app.inject({ method: 'POST', url, headers: { 'x-tenant-id': 'writer' }, payload });
+    const event = {
+      eventId: 'w1',
+      eventType: 'CustomerNoted',
+      aggregateType: 'Customer',
+      aggregateId: 1,
+      eventData: { note: 'called back' },
+    };
+    expect((await post('/api/events', event)).statusCode).toBe(201);
+    const reads = jest.spyOn(app.get(ReadPool), 'query');
+    try {
+      expect((await post('/api/events', event)).statusCode).toBe(200);
+      expect((await post('/api/events/w1/processed')).statusCode).toBe(200);
+      expect((await post('/api/events/w1/retry')).statusCode).toBe(409);
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   describe('GET /api/events', () => {
     it("lists the tenant's valid events, newest first, with exact totals", async () => {
       const response = await get('/api/events');

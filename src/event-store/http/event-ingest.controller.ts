@@ -30,7 +30,7 @@ import { DtoValidationPipe } from '../../common/validation.js';
 import { ApiTenantScoped } from '../../docs/api-docs.decorators.js';
 import type { EventEnvelope } from '../event-envelope.js';
 import { EventPipeline, type PersistOutcome } from '../processing/event.pipeline.js';
-import { EventQueries } from '../queries/event.queries.js';
+import { findEvent } from '../store/find-event.js';
 import { AppendBatchDto, BatchResultView, type BatchItemView } from './append-batch.view.js';
 import { AppendEventDto } from './append-event.dto.js';
 import { appendedEnvelope } from './appended-envelope.js';
@@ -53,7 +53,6 @@ export class EventIngestController {
 
   constructor(
     private readonly pipeline: EventPipeline,
-    private readonly queries: EventQueries,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly db: SqlPool,
@@ -103,7 +102,8 @@ export class EventIngestController {
         break;
     }
     // Stored before by this tenant: read back within the tenant, deleted rows included.
-    const stored = await this.queries.byEventId(
+    const stored = await findEvent(
+      this.db,
       { tenantId: caller.tenantId, includeDeleted: true },
       eventId,
     );

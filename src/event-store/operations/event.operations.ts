@@ -9,7 +9,7 @@ import { EventMetrics } from '../../metrics/event.metrics.js';
 import { EventStatus } from '../entities/event-status.js';
 import type { EventRow } from '../event-row.js';
 import { EventPipeline } from '../processing/event.pipeline.js';
-import { EventQueries } from '../queries/event.queries.js';
+import { findEvent } from '../store/find-event.js';
 import { readScope } from '../queries/read-scope.js';
 import { claimFailed } from '../store/claim-failed.js';
 import { inBatches, type BatchesResult } from '../store/in-batches.js';
@@ -26,7 +26,6 @@ const DAY_MS = 86_400_000;
 export class EventOperations {
   constructor(
     private readonly db: SqlPool,
-    private readonly queries: EventQueries,
     private readonly pipeline: EventPipeline,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -115,7 +114,7 @@ export class EventOperations {
   }
 
   private async visible(caller: Caller, eventId: string): Promise<EventRow> {
-    const row = await this.queries.byEventId(readScope(caller), eventId);
+    const row = await findEvent(this.db, readScope(caller), eventId);
     if (!row) throw new NotFoundException(`event ${eventId} not found`);
     return row;
   }

@@ -22,6 +22,7 @@ import { indexedTrigrams, keywordShare } from './keyword-trigrams.js';
 import { KeywordTrigramsQuery } from './keyword-trigrams.query.js';
 import { escapeLike } from '../../common/escape-like.js';
 import { DESCRIPTION_KEYS, hourKey } from '../entities/description-keys.routine.js';
+import { findEvent } from '../store/find-event.js';
 import { encodePageCursor } from './page-cursor.js';
 import { offsetAnchor, rollupDays, rollupFilters, rollupTotal } from './rollup-page.js';
 import { rollupSpan, rollupSpanStatement, type RollupSpan, type SpanEdge } from './rollup-span.js';
@@ -47,10 +48,8 @@ export class EventQueries {
     private readonly keywordTrigrams: KeywordTrigramsQuery,
   ) {}
 
-  async byEventId(scope: ReadScope, eventId: string): Promise<EventRow | undefined> {
-    const where = new ScopedWhere(scope).and('event_id = ?', eventId);
-    const [row] = await this.select(`select * from ff_events ${where.sql}`, where.params);
-    return row;
+  byEventId(scope: ReadScope, eventId: string): Promise<EventRow | undefined> {
+    return findEvent(this.db, scope, eventId);
   }
 
   /** Newest first, within the last `days` days. */
@@ -1108,8 +1107,8 @@ export function slicesHoldingStatement(
 
 /**
  * Whether any of `slices` holds a keyword's match past the cursor: one scan of the description
- * index for the trigrams' keys and any of the slices' day or hour keys (ff_description_keys),
- * which stops at the first match. The array of slice keys is folded to constants when planned
+ * index for the trigrams' keys and any of the slices' day or hour keys (ff_description_keys).
+ * GIN finds every candidate of the range; the heap is read only to the first that matches. The array of slice keys is folded to constants when planned
  * (ff_event_day is immutable), so the planner weighs the index with the keys it will ask.
  */
 export function anySliceHoldsStatement(
