@@ -795,7 +795,7 @@ function checkedFiltersOf(query: EventQuery, keys?: DescriptionKeys): Statement 
   }
   if (query.keyword !== undefined && keys?.within !== undefined) {
     // Two conditions of one GIN scan: it advances the slices' lists only to the rows the
-    // trigrams' hold (the trigrams alone when they are rare), and leaves them when those run out.
+    // trigrams' lists hold, and stops when those run out.
     if (keys.trigrams.length > 0) {
       clauses.push(`${DESCRIPTION_KEYS} @> ?::text[]`);
       params.push(keys.trigrams.map((trigram) => `${keys.tenantId}/${trigram}`));
@@ -1108,8 +1108,9 @@ export function slicesHoldingStatement(
 /**
  * Whether any of `slices` holds a keyword's match past the cursor: one scan of the description
  * index for the trigrams' keys and any of the slices' day or hour keys (ff_description_keys).
- * GIN finds every candidate of the range; the heap is read only to the first that matches. The array of slice keys is folded to constants when planned
- * (ff_event_day is immutable), so the planner weighs the index with the keys it will ask.
+ * GIN finds every candidate of the range; the heap is read only to the first that matches. The
+ * array of slice keys is folded to constants when planned (ff_event_day is immutable), so the
+ * planner weighs the index with the keys it will ask.
  */
 export function anySliceHoldsStatement(
   scope: ReadScope,
