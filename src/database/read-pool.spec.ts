@@ -75,7 +75,7 @@ describe('ReadPool', () => {
       'the service is busy with other reads (1 at once) and none finished within 200 ms',
     );
     await first;
-    // The refused read gave its place back: the next one runs.
+    // The refused read left the queue: the next one runs once the first is done.
     await expect(reads.query<{ one: number }>('select 1 as one')).resolves.toMatchObject({
       rows: [{ one: 1 }],
     });
