@@ -1079,10 +1079,10 @@ export function windowedPageStatement(
 }
 
 /**
- * Which of `slices` (in their order, by position) hold a match past the cursor: one existence
- * test each, through the day-keyed GIN indexes (an hour's only through the description index,
- * see ff_description_keys), which stops at the first match a slice holds and costs a slice that
- * holds none its index pages.
+ * Which of `slices` (in their order, by position) hold a tags or data match past the cursor: one
+ * existence test each, through the day-keyed GIN indexes, which stops at the first match a slice
+ * holds and costs a slice that holds none its index pages. (A keyword's slices are asked by
+ * range, anySliceHoldsStatement.)
  */
 export function slicesHoldingStatement(
   scope: ReadScope,
