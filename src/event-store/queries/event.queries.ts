@@ -140,14 +140,17 @@ export class EventQueries {
 
   /**
    * The page of a tags, data or keyword filter from the matches its GIN index finds, counted in
-   * the same statement (indexedPageStatement): exact up to INDEXED_MATCH_LIMIT; for a first page
-   * (or a cursor's) of events sorted by time whose other filters the rollups carry (`base`), of a
-   * keyword whose trigrams say that more than ESTIMATED_TOTAL_ABOVE match, up to CHEAP_COUNT
-   * (each match counted is a visit to the heap, 0.25-0.7 ms when it is not cached at 10M, to
-   * learn only "more"). Past that, such a page comes from the days that hold matches (probedPage); any
-   * other is read along the index of its sort, the filters checked row by row. The total is then
-   * an estimate, at least that limit + 1: the rollups' count of the other filters times the
-   * keyword's share (keywordShare), or the planner's.
+   * the same statement (indexedPageStatement): exact up to INDEXED_MATCH_LIMIT. Past that, a first
+   * page (or a cursor's) of events sorted by time whose other filters the rollups carry (`base`)
+   * comes from the days that hold matches (probedPage); any other is read along the index of its
+   * sort, the filters checked row by row. The total is then an estimate, at least
+   * INDEXED_MATCH_LIMIT + 1: the rollups' count of the other filters times the keyword's share
+   * (keywordShare), or the planner's.
+   *
+   * Such a page of a keyword whose trigrams say that more than ESTIMATED_TOTAL_ABOVE match is not
+   * counted at all: it comes from probedPage, its total that estimate. Each match counted is a
+   * visit to the heap, which at ten million events, not yet cached, cost 25 ms for the first 100
+   * matches of a two-digit keyword (a quarter of its page), only to learn "more".
    */
   private async indexedPage(
     scope: ReadScope,
@@ -164,14 +167,14 @@ export class EventQueries {
       base && share !== undefined
         ? ((await this.one<Matches>(rollupTotal(base)))?.matches ?? 0) * share
         : undefined;
-    const limit =
-      expected !== undefined && expected > ESTIMATED_TOTAL_ABOVE
-        ? CHEAP_COUNT
-        : INDEXED_MATCH_LIMIT;
-    const statement = indexedPageStatement(scope, query, now, trigrams, limit);
+    if (base && expected !== undefined && expected > ESTIMATED_TOTAL_ABOVE) {
+      const rows = await this.probedPage(scope, query, now, base, trigrams);
+      return this.assemble(query, rows, Math.round(expected), false);
+    }
+    const statement = indexedPageStatement(scope, query, now, trigrams, INDEXED_MATCH_LIMIT);
     const result = await new BoundSql(statement.sql).run<IndexedRow>(this.db, statement.params);
     const matches = result[0]?.matches ?? 0;
-    if (matches <= limit) {
+    if (matches <= INDEXED_MATCH_LIMIT) {
       const rows = result.filter((row) => row.id !== null);
       return this.assemble(query, rows, matches, true);
     }
@@ -179,7 +182,12 @@ export class EventQueries {
       ? await this.probedPage(scope, query, now, base, trigrams)
       : await this.selectStatement(pageStatement(scope, query, now, undefined, trigrams));
     const estimate = expected ?? (await this.expectedMatches(scope, query, now, trigrams));
-    return this.assemble(query, rows, Math.max(Math.round(estimate), limit + 1), false);
+    return this.assemble(
+      query,
+      rows,
+      Math.max(Math.round(estimate), INDEXED_MATCH_LIMIT + 1),
+      false,
+    );
   }
 
   /**
