@@ -9,8 +9,7 @@ import {
 
 /**
  * A daily tier of the statistics rollups. Statistics over 90 days summed about 45,000 hourly
- * buckets per tenant (72 ms p99 at 1M events, 110 ms at 10M, bench/results/latest-10m.json); the
- * same window in days is about 24 times fewer rows. The day tier also gives a page's exact total
+ * buckets per tenant; the same window in days is about 24 times fewer rows. The day tier also gives a page's exact total
  * for the filters it carries (tenant, type, status, source) in a few thousand rows at most.
  *
  * Writers are kept out while the trigger functions change and the days are summed from the hours
