@@ -606,13 +606,36 @@ describe('paging GET /api/events', () => {
         );
         expect(page.totalIsExact).toBe(false);
         expect(page.total).toBeGreaterThan(2000);
-        // A count of the matches takes them from the description index with no day or hour key:
-        // every statement that takes matches here names the days it takes them from.
-        const taken = sent.mock.calls
+        // A count of the matches (the page's statement, or a bounded count) asks the description
+        // index with no day or hour key: every statement that asks it here names its days.
+        const asked = sent.mock.calls
           .map(([text]) => text)
-          .filter((text) => text.includes('with matched as materialized'));
-        expect(taken.length).toBeGreaterThan(0);
-        expect(taken.filter((text) => !text.includes('ff_event_day'))).toEqual([]);
+          .filter((text) => text.includes('ff_description_keys('));
+        expect(asked.length).toBeGreaterThan(0);
+        expect(asked.filter((text) => !text.includes('ff_event_day'))).toEqual([]);
+      } finally {
+        sent.mockRestore();
+        shares.mockRestore();
+      }
+    });
+
+    it('counts the matches of such a keyword with tags besides, which its trigrams do not weigh', async () => {
+      const shares = jest.spyOn(app.get(DescriptionTrigramsQuery), 'shares').mockResolvedValue({
+        listed: (trigram) => (trigram === 'gon' ? 0.1 : undefined),
+        unlisted: 0.01,
+      });
+      const sent = jest.spyOn(app.get(SqlPool), 'query');
+      try {
+        const page = await bygone('pageSize=200&tags=bygone', 'trigram');
+        expect(page.items.map((item) => item.eventId)).toEqual(
+          (await oracle('desc', 'trigram')).slice(0, 200),
+        );
+        const counted = sent.mock.calls
+          .map(([text]) => text)
+          .filter(
+            (text) => text.includes('ff_description_keys(') && !text.includes('ff_event_day'),
+          );
+        expect(counted).toHaveLength(1);
       } finally {
         sent.mockRestore();
         shares.mockRestore();

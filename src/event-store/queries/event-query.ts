@@ -52,7 +52,9 @@ export interface EventPage<T> {
    * Exact when totalIsExact, otherwise an estimate, never less than the matches counted. From
    * the rollups, exact, when they carry every filter (rollup-page.ts); for a walked page of tags,
    * data or keyword, over EXACT_TOTAL_LIMIT the rollups' count times the walk's share; for one
-   * read through their index, exact up to INDEXED_MATCH_LIMIT; bounded in time with no other
+   * read through their index, exact up to INDEXED_MATCH_LIMIT, past it (and, on a first page
+   * sorted by time, for a keyword whose trigrams say more than ESTIMATED_TOTAL_ABOVE match, not
+   * counted) the rollups' count times the keyword's trigram shares; bounded in time with no other
    * filters than the rollups' columns, from the rollups and the hours the bounds cut
    * (rollup-span.ts); otherwise exact up to
    * EXACT_TOTAL_LIMIT (CHEAP_COUNT when the planner expects more than ESTIMATED_TOTAL_ABOVE).
@@ -97,7 +99,8 @@ export const MAX_WALKED_EVENTS = 4_000;
  * A tags, data or keyword filter read through its GIN index takes up to this many
  * matches to sort the page from (see indexedPageStatement), and counts them exactly: that index
  * finds every match before it can return one, so the page costs what the matches cost. Past it,
- * the page is read along the time index and its total is the planner's estimate.
+ * a first page sorted by time comes from the days that hold matches (EventQueries.probedPage),
+ * any other along the time index; the total is an estimate (EventQueries.indexedPage).
  */
 export const INDEXED_MATCH_LIMIT = 5_000;
 

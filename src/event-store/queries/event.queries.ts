@@ -147,10 +147,13 @@ export class EventQueries {
    * INDEXED_MATCH_LIMIT + 1: the rollups' count of the other filters times the keyword's share
    * (keywordShare), or the planner's.
    *
-   * Such a page of a keyword whose trigrams say that more than ESTIMATED_TOTAL_ABOVE match is not
-   * counted at all: it comes from probedPage, its total that estimate. Each match counted is a
-   * visit to the heap, which at ten million events, not yet cached, cost 25 ms for the first 100
-   * matches of a two-digit keyword (a quarter of its page), only to learn "more".
+   * Such a page of a keyword (without tags or data) whose trigrams say that more than
+   * ESTIMATED_TOTAL_ABOVE match is not counted at all: it comes from probedPage, its total that
+   * estimate. Each match counted is a visit to the heap, which at ten million events, not yet
+   * cached, cost 25 ms for the first 100 matches of a two-digit keyword (a quarter of its page),
+   * only to learn "more". The price: when the trigrams say many but few match (their shares are
+   * the whole table's, and a trigram's rows need not hold the keyword), the total is that
+   * estimate unless the page is the last (see assemble), where counting up to 100 was exact.
    */
   private async indexedPage(
     scope: ReadScope,
@@ -167,7 +170,9 @@ export class EventQueries {
       base && share !== undefined
         ? ((await this.one<Matches>(rollupTotal(base)))?.matches ?? 0) * share
         : undefined;
-    if (base && expected !== undefined && expected > ESTIMATED_TOTAL_ABOVE) {
+    // With tags or data besides, the keyword's share alone says nothing of how many match: counted.
+    const uncounted = query.tags === undefined && query.data === undefined;
+    if (base && uncounted && expected !== undefined && expected > ESTIMATED_TOTAL_ABOVE) {
       const rows = await this.probedPage(scope, query, now, base, trigrams);
       return this.assemble(query, rows, Math.round(expected), false);
     }
@@ -191,8 +196,9 @@ export class EventQueries {
   }
 
   /**
-   * The rows of a page (sorted by event time) of a filter more than the index path counts pass,
-   * too few of them among the newest for a walk or the newest days: they lie further back,
+   * The rows of a page (sorted by event time) of a filter more than the index path counts pass
+   * (or, for a keyword, that its trigrams say many pass), too few of them among the newest for a
+   * walk or the newest days: they lie further back,
    * together (a keyword of the order numbers of one week, in a store written as events arrive).
    * Walking the time index back to them visits every event between (850,000 for a keyword whose
    * 11,000 matches lie 77 days back at ten million events: seconds), and taking every match to
