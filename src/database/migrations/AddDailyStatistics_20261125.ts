@@ -9,8 +9,9 @@ import {
 
 /**
  * A daily tier of the statistics rollups. Statistics over 90 days summed about 45,000 hourly
- * buckets per tenant; the same window in days is about 24 times fewer rows. The day tier also gives a page's exact total
- * for the filters it carries (tenant, type, status, source) in a few thousand rows at most.
+ * buckets per tenant; the same window in days is about 24 times fewer rows. The day tier also
+ * gives a page's exact total for the filters it carries (tenant, type, status, source) in a few
+ * thousand rows at most.
  *
  * Writers are kept out while the trigger functions change and the days are summed from the hours
  * (SHARE lock on ff_events, as stats:rebuild takes), so no statement is counted in one tier and
