@@ -590,16 +590,28 @@ describe('paging GET /api/events', () => {
       }
     });
 
-    it('does not count the matches of a keyword its trigrams say are many: its page comes from the days that hold them', async () => {
-      // ANALYZE's figures, as they would be for a table where one description in ten holds "gon":
-      // several thousand of this tenant's events (the service reads them once per ten minutes,
-      // so an earlier case's would be the ones it holds).
+    /**
+     * Runs `check` with ANALYZE's figures as they would be for a table where one description in
+     * ten holds "gon": several thousand of this tenant's events (the service reads them once per
+     * ten minutes, so an earlier case's would be the ones it holds), and the statements sent
+     * recorded.
+     */
+    const withManyGon = async (check: (sent: () => string[]) => Promise<void>) => {
       const shares = jest.spyOn(app.get(DescriptionTrigramsQuery), 'shares').mockResolvedValue({
         listed: (trigram) => (trigram === 'gon' ? 0.1 : undefined),
         unlisted: 0.01,
       });
       const sent = jest.spyOn(app.get(SqlPool), 'query');
       try {
+        await check(() => sent.mock.calls.map(([text]) => text));
+      } finally {
+        sent.mockRestore();
+        shares.mockRestore();
+      }
+    };
+
+    it('does not count the matches of a keyword its trigrams say are many: its page comes from the days that hold them', () =>
+      withManyGon(async (sent) => {
         const page = await bygone('pageSize=200', 'trigram');
         expect(page.items.map((item) => item.eventId)).toEqual(
           (await oracle('desc', 'trigram')).slice(0, 200),
@@ -608,39 +620,22 @@ describe('paging GET /api/events', () => {
         expect(page.total).toBeGreaterThan(2000);
         // A count of the matches (the page's statement, or a bounded count) asks the description
         // index with no day or hour key: every statement that asks it here names its days.
-        const asked = sent.mock.calls
-          .map(([text]) => text)
-          .filter((text) => text.includes('ff_description_keys('));
+        const asked = sent().filter((text) => text.includes('ff_description_keys('));
         expect(asked.length).toBeGreaterThan(0);
         expect(asked.filter((text) => !text.includes('ff_event_day'))).toEqual([]);
-      } finally {
-        sent.mockRestore();
-        shares.mockRestore();
-      }
-    });
+      }));
 
-    it('counts the matches of such a keyword with tags besides, which its trigrams do not weigh', async () => {
-      const shares = jest.spyOn(app.get(DescriptionTrigramsQuery), 'shares').mockResolvedValue({
-        listed: (trigram) => (trigram === 'gon' ? 0.1 : undefined),
-        unlisted: 0.01,
-      });
-      const sent = jest.spyOn(app.get(SqlPool), 'query');
-      try {
+    it('counts the matches of such a keyword with tags besides, which its trigrams do not weigh', () =>
+      withManyGon(async (sent) => {
         const page = await bygone('pageSize=200&tags=bygone', 'trigram');
         expect(page.items.map((item) => item.eventId)).toEqual(
           (await oracle('desc', 'trigram')).slice(0, 200),
         );
-        const counted = sent.mock.calls
-          .map(([text]) => text)
-          .filter(
-            (text) => text.includes('ff_description_keys(') && !text.includes('ff_event_day'),
-          );
+        const counted = sent().filter(
+          (text) => text.includes('ff_description_keys(') && !text.includes('ff_event_day'),
+        );
         expect(counted).toHaveLength(1);
-      } finally {
-        sent.mockRestore();
-        shares.mockRestore();
-      }
-    });
+      }));
 
     it.each([
       ['tags', 'desc'],
