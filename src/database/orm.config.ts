@@ -12,6 +12,7 @@ import { EventDay } from '../event-store/entities/event-day.routine.js';
 import { EventSubscription } from '../event-store/entities/event-subscription.entity.js';
 import { ParkedEvent } from '../event-store/entities/parked-event.entity.js';
 import { RetrySelection } from '../event-store/entities/retry-selection.entity.js';
+import { DescriptionPrefix } from '../event-store/entities/description-prefix.entity.js';
 import { StageCompletionLog } from '../event-store/entities/stage-completion-log.entity.js';
 import { StoredEvent } from '../event-store/entities/stored-event.entity.js';
 import { migrationsList } from './migrations/index.js';
@@ -26,6 +27,7 @@ export const entities = [
   EventDurationBucket,
   EventStatsDay,
   EventDurationDay,
+  DescriptionPrefix,
 ];
 
 /** Connections to PostgreSQL the service holds at most: the ORM's pool, which SqlPool runs on. */

@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { AddDailyStatistics_20261125 } from './AddDailyStatistics_20261125.js';
+import { AddDescriptionPrefixes_20261206 } from './AddDescriptionPrefixes_20261206.js';
 import { AddDescriptionTrigramStatistics_20261203 } from './AddDescriptionTrigramStatistics_20261203.js';
 import { AddEventStream_20261125 } from './AddEventStream_20261125.js';
 import { AddFailedListIndex_20261206 } from './AddFailedListIndex_20261206.js';
@@ -35,4 +36,5 @@ export const migrationsList: MigrationObject[] = [
     class: TenantKeyedDescriptionIndex_20261206,
   },
   { name: 'AddFailedListIndex_20261206', class: AddFailedListIndex_20261206 },
+  { name: 'AddDescriptionPrefixes_20261206', class: AddDescriptionPrefixes_20261206 },
 ];
