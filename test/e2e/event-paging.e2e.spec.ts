@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SqlPool } from '../../src/database/sql.js';
+import type { TrigramShares } from '../../src/event-store/queries/keyword-trigrams.js';
 import { DescriptionTrigramsQuery } from '../../src/event-store/queries/description-trigrams.query.js';
 import { startTestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -520,7 +521,9 @@ describe('paging GET /api/events', () => {
     const filters = {
       tags: [`tags=bygone`, `event_tags @> '["bygone"]'`],
       keyword: [`keyword=Bygone%20Era`, `event_description ilike '%bygone era%'`],
+      word: [`keyword=bygone`, `event_description ilike '%bygone%'`],
       trigram: [`keyword=gon`, `event_description ilike '%gon%'`],
+      early: [`keyword=a%20bygone%20era%206`, `event_description ilike '%a bygone era 6%'`],
     } as const;
     const bygone = (query: string, filter: keyof typeof filters = 'tags') =>
       app
@@ -572,9 +575,10 @@ describe('paging GET /api/events', () => {
       const pool = app.get(SqlPool);
       const sent = jest.spyOn(pool, 'query');
       try {
-        const page = await bygone('pageSize=200', 'keyword');
+        // A keyword of one word has no word start a quarter hour keeps.
+        const page = await bygone('pageSize=200', 'word');
         expect(page.items.map((item) => item.eventId)).toEqual(
-          (await oracle('desc', 'keyword')).slice(0, 200),
+          (await oracle('desc', 'word')).slice(0, 200),
         );
         // Each `exists` is one scan of the description index. The newest match lies 22 days back,
         // in the first hour of its day, the next ones in the last hour of the day before: a scan
@@ -596,11 +600,20 @@ describe('paging GET /api/events', () => {
      * ten minutes, so an earlier case's would be the ones it holds), and the statements sent
      * recorded.
      */
-    const withManyGon = async (check: (sent: () => string[]) => Promise<void>) => {
-      const shares = jest.spyOn(app.get(DescriptionTrigramsQuery), 'shares').mockResolvedValue({
-        listed: (trigram) => (trigram === 'gon' ? 0.1 : undefined),
-        unlisted: 0.01,
-      });
+    const withManyGon = (check: (sent: () => string[]) => Promise<void>) =>
+      withShares(
+        { listed: (trigram) => (trigram === 'gon' ? 0.1 : undefined), unlisted: 0.01 },
+        check,
+      );
+
+    /** Runs `check` with ANALYZE's figures faked as `faked`, and the statements sent recorded. */
+    const withShares = async (
+      faked: TrigramShares,
+      check: (sent: () => string[]) => Promise<void>,
+    ) => {
+      const shares = jest
+        .spyOn(app.get(DescriptionTrigramsQuery), 'shares')
+        .mockResolvedValue(faked);
       const sent = jest.spyOn(app.get(SqlPool), 'query');
       try {
         await check(() => sent.mock.calls.map(([text]) => text));
@@ -635,6 +648,51 @@ describe('paging GET /api/events', () => {
           (text) => text.includes('ff_description_keys(') && !text.includes('ff_event_day'),
         );
         expect(counted).toHaveLength(1);
+      }));
+
+    /** Figures that say a keyword of this file's words is in several thousand descriptions. */
+    const commonTrigrams: TrigramShares = { listed: () => 0.7, unlisted: 0.7 };
+
+    it('reads the first page of a keyword its trigrams say many hold from the quarter hours that hold its word starts, asking the description index nothing', () =>
+      withShares(commonTrigrams, async (sent) => {
+        const page = await bygone('pageSize=200', 'keyword');
+        expect(page.items.map((item) => item.eventId)).toEqual(
+          (await oracle('desc', 'keyword')).slice(0, 200),
+        );
+        expect(page.totalIsExact).toBe(false);
+        expect(sent().some((text) => text.includes('ff_description_prefixes'))).toBe(true);
+        expect(sent().filter((text) => text.includes('ff_description_keys('))).toEqual([]);
+      }));
+
+    it.each(['desc', 'asc'] as const)(
+      'pages such a keyword by cursor, %s, from those quarter hours, in order, into and out of the dense hour',
+      (order) =>
+        withShares(commonTrigrams, async (sent) => {
+          const ids: string[] = [];
+          let cursor: string | null = null;
+          for (let page = 0; page < 6; page += 1) {
+            const answer: Page = await bygone(
+              `pageSize=200&sortOrder=${order}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+              'keyword',
+            );
+            ids.push(...answer.items.map((item) => item.eventId));
+            cursor = answer.nextCursor;
+          }
+          expect(ids).toEqual((await oracle(order, 'keyword')).slice(0, 1200));
+          expect(sent().filter((text) => text.includes('ff_description_keys('))).toEqual([]);
+        }),
+    );
+
+    it('leaves the page to the description index when the quarter hours of its word starts hold too few matches', () =>
+      withShares(commonTrigrams, async (sent) => {
+        // "byg" and "era" are in every quarter hour of days 3 to 8; "a bygone era 6…" only in
+        // day 3 and the first hours of day 4: more quarter hours back than a page walks.
+        const page = await bygone('pageSize=50', 'early');
+        expect(page.items.map((item) => item.eventId)).toEqual(
+          (await oracle('desc', 'early')).slice(0, 50),
+        );
+        expect(sent().some((text) => text.includes('ff_description_prefixes'))).toBe(true);
+        expect(sent().some((text) => text.includes('ff_description_keys('))).toBe(true);
       }));
 
     it.each([

@@ -20,6 +20,8 @@ import {
 import { DescriptionTrigramsQuery } from './description-trigrams.query.js';
 import { indexedTrigrams, keywordShare } from './keyword-trigrams.js';
 import { KeywordTrigramsQuery } from './keyword-trigrams.query.js';
+import { keywordSlicesStatement, type KeywordSlice } from './keyword-slices.js';
+import { SLICE_MS } from '../../database/migrations/sql/description-prefixes.js';
 import { escapeLike } from '../../common/escape-like.js';
 import { DESCRIPTION_KEYS, hourKey } from '../entities/description-keys.routine.js';
 import { findEvent } from '../store/find-event.js';
@@ -110,6 +112,8 @@ export class EventQueries {
           : undefined;
       const walked = base && (await this.walkedPage(scope, query, now, base));
       if (walked && 'items' in walked) return walked;
+      const sliced = base && walked && (await this.slicedPage(scope, query, now, base));
+      if (sliced) return sliced;
       const windowed = base && walked && (await this.windowedPage(scope, query, now, base, walked));
       return windowed ?? this.indexedPage(scope, query, now, base);
     }
@@ -281,7 +285,7 @@ export class EventQueries {
     }
     // To the slice's end, however many were written into it since the rollups were read: a walk
     // that stopped short of the page would skip its rest.
-    const walk = walkStatement(scope, query, now, UNBOUNDED_WALK, true, slice);
+    const walk = walkStatement(scope, query, now, UNBOUNDED_WALK, true, rangeOf(slice));
     const walked = await new BoundSql(walk.sql).run<WalkedRow>(this.db, walk.params);
     return walked.filter((row) => row.id !== null).slice(0, wanted);
   }
@@ -353,6 +357,100 @@ export class EventQueries {
     }
     // The range held one: when the first half held none (in its own snapshot), the second does.
     yield* this.halving(scope, query, now, trigrams, slices, middle, to, !firstHeld);
+  }
+
+  /**
+   * The first page (or a cursor's), sorted by event time, of a keyword alone (no tags or data; the
+   * other filters the rollups' columns) that the walk of the newest events found too few of and
+   * whose trigrams say more than CHEAP_COUNT match: from the quarter hours that hold its word
+   * starts (slicedRows). Its matches lie further back, many of them: sorting them from the
+   * description index visits each (1,112 for "onboarding 119" at ten million events, among 5,264
+   * rows holding its trigrams: 306 ms cold); the quarter hours' walks visit about as many events as
+   * lie between the newest match of such a quarter hour and its end, and the page's.
+   *
+   * The total is the rollups' count of the other filters times the keyword's trigram shares (or the
+   * planner's estimate, before ANALYZE has seen descriptions), totalIsExact false, as for
+   * probedPage; a last page makes it exact (assemble). A keyword with fewer expected matches is
+   * counted through the description index (indexedPage), exact. Undefined when the keyword has no
+   * word start after its first word, or slicedRows gave up: the pages of the index then.
+   */
+  private async slicedPage(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    base: Statement,
+  ): Promise<EventPage<EventRow> | undefined> {
+    if (query.keyword === undefined || query.tags !== undefined || query.data !== undefined) {
+      return undefined;
+    }
+    const trigrams = await this.indexedTrigrams(query);
+    const share = keywordShare(trigrams, await this.descriptionTrigrams.shares());
+    const expected =
+      share === undefined
+        ? undefined
+        : ((await this.one<Matches>(rollupTotal(base)))?.matches ?? 0) * share;
+    if (expected !== undefined && expected <= CHEAP_COUNT) return undefined;
+    const rows = await this.slicedRows(scope, query, now, query.keyword);
+    if (!rows) return undefined;
+    const estimate = expected ?? (await this.expectedMatches(scope, query, now, trigrams));
+    return this.assemble(query, rows, Math.round(estimate), false);
+  }
+
+  /**
+   * Up to pageSize + 1 rows of a keyword's page sorted by event time, from the quarter hours that
+   * hold its word starts (keywordSlicesStatement), past the cursor and within the query's bounds:
+   * each walked in the page's order (walkStatement), the keyword and the other filters checked row
+   * by row, until the page is full or no quarter hour is left. Undefined when the keyword has no
+   * word start, or when its first SLICED_WALKS quarter hours, or one quarter hour's first
+   * MAX_WALKED_EVENTS events, did not fill it: its word starts are then common, and the description index's
+   * trigrams may say more.
+   */
+  private async slicedRows(
+    scope: ReadScope,
+    query: EventQuery,
+    now: Date,
+    keyword: string,
+  ): Promise<EventRow[] | undefined> {
+    const wanted = query.pageSize + 1;
+    const desc = query.sortOrder === 'desc';
+    const cursor = query.cursor?.value;
+    const from: (Date | string | undefined)[] = [
+      query.startDate,
+      query.days === undefined ? undefined : daysBefore(now, query.days),
+      desc ? undefined : cursor,
+    ];
+    const to: (Date | string | undefined)[] = [query.endDate, desc ? cursor : undefined];
+    const statement = keywordSlicesStatement(
+      scope.tenantId,
+      keyword,
+      query.sortOrder,
+      from,
+      to,
+      SLICED_WALKS,
+    );
+    const found = await new BoundSql(statement.sql).run<KeywordSlice>(this.db, statement.params);
+    if ((found[0]?.keys ?? 0) === 0) return undefined;
+    const rows: EventRow[] = [];
+    for (const { slice } of found) {
+      if (slice === null) break;
+      const range = { from: new Date(slice), to: new Date(slice + SLICE_MS) };
+      const walk = walkStatement(
+        scope,
+        query,
+        now,
+        MAX_WALKED_EVENTS,
+        true,
+        range,
+        wanted - rows.length,
+      );
+      const result = await new BoundSql(walk.sql).run<WalkedRow>(this.db, walk.params);
+      rows.push(...result.filter((row) => row.id !== null));
+      if (rows.length >= wanted) return rows;
+      if ((result[0]?.walk_rows ?? 0) >= MAX_WALKED_EVENTS) return undefined;
+    }
+    // Fewer quarter hours than asked for: every one that may hold a match was walked.
+    if (found.length < SLICED_WALKS) return rows;
+    return undefined;
   }
 
   /**
@@ -667,6 +765,9 @@ type DayEvents = { day: string; events: number };
 /** A walk bounded by its slice of time alone. */
 const UNBOUNDED_WALK = Number.MAX_SAFE_INTEGER;
 
+/** The most quarter hours slicedRows walks for a page before it leaves the page to the index. */
+const SLICED_WALKS = 32;
+
 /** probedPage's first window of days, each next one twice as many. */
 const PROBED_DAYS = 8;
 
@@ -768,6 +869,21 @@ export interface TimeSlice {
   readonly hour?: number;
 }
 
+/** The instants from `from` on, before `to`. */
+export interface TimeRange {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/** The instants of a TimeSlice. */
+function rangeOf(slice: TimeSlice): TimeRange {
+  const from = Date.parse(`${slice.day}T00:00:00Z`) + (slice.hour ?? 0) * HOUR_MS;
+  return {
+    from: new Date(from),
+    to: new Date(from + (slice.hour === undefined ? DAY_MS : HOUR_MS)),
+  };
+}
+
 /** Every filter but tags, data and keyword: those a btree index serves (of one day, see ScopedWhere). */
 function baseFiltersOf(scope: ReadScope, query: EventQuery, now: Date, day?: string): ScopedWhere {
   const where = new ScopedWhere(scope, day)
@@ -856,22 +972,20 @@ export function walkStatement(
   now: Date,
   budget: number,
   stopAtPage: boolean,
-  slice?: TimeSlice,
+  range?: TimeRange,
+  wanted = query.pageSize + 1,
 ): Statement {
   const where = baseFiltersOf(scope, query, now);
-  if (slice) {
-    const start = Date.parse(`${slice.day}T00:00:00Z`) + (slice.hour ?? 0) * HOUR_MS;
-    const end = start + (slice.hour === undefined ? DAY_MS : HOUR_MS);
+  if (range) {
     where.and(
       'event_timestamp >= ? and event_timestamp < ?',
-      new Date(start).toISOString(),
-      new Date(end).toISOString(),
+      range.from.toISOString(),
+      range.to.toISOString(),
     );
   }
   const checked = checkedFiltersOf(query) ?? { sql: 'true', params: [] };
   const order = query.sortOrder;
   afterCursor(where, query, 'event_timestamp');
-  const wanted = query.pageSize + 1;
   // The outer LIMIT stops the scan below it once it has as many rows: the matches of a page, or
   // the budget-th event, which tells that the walk went that far. row_number() over the index's
   // own order adds no sort.

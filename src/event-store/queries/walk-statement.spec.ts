@@ -63,4 +63,12 @@ describe('walkStatement', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ walk_rows: 9, walk_matches: 0, event_id: null });
   });
+
+  it('walks only the events of its range, and stops at the matches it is asked for', async () => {
+    const now = Date.now();
+    const range = { from: new Date(now - 95.5 * 60_000), to: new Date(now - 35.5 * 60_000) };
+    const statement = walkStatement(SCOPE, QUERY, new Date(now), 200, true, range, 3);
+    const rows = await new BoundSql(statement.sql).run<Walked>(db.sql, statement.params);
+    expect(rows.map((row) => row.event_id)).toEqual(['e40', 'e50', 'e60']);
+  });
 });
