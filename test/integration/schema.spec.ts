@@ -137,6 +137,7 @@ const ALL_MIGRATIONS = [
   'AddRetryPageIndex_20261204',
   'TenantKeyedDescriptionIndex_20261206',
   'AddFailedListIndex_20261206',
+  'AddDescriptionPrefixes_20261206',
 ];
 
 describe('migrations', () => {
@@ -370,6 +371,8 @@ describe('migrations', () => {
     expect((await indexesOf(db, 'ff_events')).get('idx_ff_events_tags_gin')?.def).toMatch(
       /gin \(tenant_id, event_tags\) WHERE is_valid/,
     );
+    expect(await migrateDown(orm)).toEqual(['AddDescriptionPrefixes_20261206']);
+    expect(await tableExists(db, 'ff_description_prefixes')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['AddFailedListIndex_20261206']);
     expect((await indexesOf(db, 'ff_events')).has('idx_ff_events_tenant_failed_due')).toBe(false);
     expect(await migrateDown(orm)).toEqual(['AddDescriptionTrigramStatistics_20261203']);
@@ -395,12 +398,14 @@ describe('migrations', () => {
       'AddRetryPageIndex_20261204',
       'TenantKeyedDescriptionIndex_20261206',
       'AddFailedListIndex_20261206',
+      'AddDescriptionPrefixes_20261206',
     ]);
     expect((await db.query<{ events: number }>(daily)).rows).toEqual([{ events: 2 }]);
     const misaligned = `select count(*)::int as n from ff_event_stats
       where hour <> date_trunc('hour', hour, 'UTC')`;
     expect((await db.query<{ n: number }>(misaligned)).rows).toEqual([{ n: 0 }]);
     expect((await db.query<{ events: number }>(hourly)).rows).toEqual([{ events: 2 }]);
+    expect(await migrateDown(orm)).toEqual(['AddDescriptionPrefixes_20261206']);
     expect(await migrateDown(orm)).toEqual(['AddFailedListIndex_20261206']);
     expect(await migrateDown(orm)).toEqual(['TenantKeyedDescriptionIndex_20261206']);
     expect(await migrateDown(orm)).toEqual(['AddRetryPageIndex_20261204']);

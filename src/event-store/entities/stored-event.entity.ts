@@ -99,6 +99,15 @@ function StatisticsTriggers(): ClassDecorator {
   expression:
     'create trigger ff_events_notify after insert on ff_events for each statement execute function ff_events_notify()',
 })
+// Keeps ff_description_prefixes (AddDescriptionPrefixes_20261206, sql/description-prefixes.ts).
+@Trigger({
+  name: 'ff_events_prefixes_insert',
+  timing: 'after',
+  events: ['insert'],
+  forEach: 'statement',
+  expression:
+    'create trigger ff_events_prefixes_insert after insert on ff_events referencing new table as new_rows for each statement execute function ff_events_prefixes_insert()',
+})
 export class StoredEvent {
   @PrimaryKey({
     type: new BigIntType('string'),
