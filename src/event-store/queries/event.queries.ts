@@ -398,12 +398,12 @@ export class EventQueries {
 
   /**
    * Up to pageSize + 1 rows of a keyword's page sorted by event time, from the quarter hours that
-   * hold its word starts (keywordSlicesStatement), past the cursor and within the query's bounds:
-   * each walked in the page's order (walkStatement), the keyword and the other filters checked row
-   * by row, until the page is full or no quarter hour is left. Undefined when the keyword has no
-   * word start, or when its first SLICED_WALKS quarter hours, or one quarter hour's first
-   * MAX_WALKED_EVENTS events, did not fill it: its word starts are then common, and the description index's
-   * trigrams may say more.
+   * hold its word starts (keywordSlicesStatement), past the cursor: each walked in the page's order
+   * (walkStatement), the keyword and the other filters checked row by row, until the page is full
+   * or no quarter hour is left. Undefined when the keyword has no word start, or when its first
+   * SLICED_WALKS quarter hours, or one quarter hour's first MAX_WALKED_EVENTS events, did not fill
+   * the page: its word starts are then far commoner than it is, and the description index's
+   * trigrams may narrow it more.
    */
   private async slicedRows(
     scope: ReadScope,
@@ -412,20 +412,15 @@ export class EventQueries {
     keyword: string,
   ): Promise<EventRow[] | undefined> {
     const wanted = query.pageSize + 1;
+    // Its other filters being the rollups' columns, the page is bounded in time by its cursor only.
+    const cursor = query.cursor ? [query.cursor.value] : [];
     const desc = query.sortOrder === 'desc';
-    const cursor = query.cursor?.value;
-    const from: (Date | string | undefined)[] = [
-      query.startDate,
-      query.days === undefined ? undefined : daysBefore(now, query.days),
-      desc ? undefined : cursor,
-    ];
-    const to: (Date | string | undefined)[] = [query.endDate, desc ? cursor : undefined];
     const statement = keywordSlicesStatement(
       scope.tenantId,
       keyword,
       query.sortOrder,
-      from,
-      to,
+      desc ? [] : cursor,
+      desc ? cursor : [],
       SLICED_WALKS,
     );
     const found = await new BoundSql(statement.sql).run<KeywordSlice>(this.db, statement.params);
