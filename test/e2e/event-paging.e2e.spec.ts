@@ -524,6 +524,7 @@ describe('paging GET /api/events', () => {
       word: [`keyword=bygone`, `event_description ilike '%bygone%'`],
       trigram: [`keyword=gon`, `event_description ilike '%gon%'`],
       early: [`keyword=a%20bygone%20era%206`, `event_description ilike '%a bygone era 6%'`],
+      dense: [`keyword=era,%20densely%2012`, `event_description ilike '%era, densely 12%'`],
     } as const;
     const bygone = (query: string, filter: keyof typeof filters = 'tags') =>
       app
@@ -682,6 +683,18 @@ describe('paging GET /api/events', () => {
           expect(sent().filter((text) => text.includes('ff_description_keys('))).toEqual([]);
         }),
     );
+
+    it('counts exactly the matches of a keyword whose word starts are in few quarter hours', () =>
+      withShares(commonTrigrams, async (sent) => {
+        // "dens" is in the 4 quarter hours of the dense hour alone; 111 of its events hold "era,
+        // densely 12" (12, 120 to 129, 1200 to 1299).
+        const page = await bygone('pageSize=50', 'dense');
+        const matches = await oracle('desc', 'dense');
+        expect(matches).toHaveLength(111);
+        expect(page.items.map((item) => item.eventId)).toEqual(matches.slice(0, 50));
+        expect(page).toMatchObject({ total: 111, totalIsExact: true });
+        expect(sent().some((text) => text.includes('ff_description_prefixes'))).toBe(true);
+      }));
 
     it('leaves the page to the description index when the quarter hours of its word starts hold too few matches', () =>
       withShares(commonTrigrams, async (sent) => {

@@ -26,7 +26,13 @@ import { escapeLike } from '../../common/escape-like.js';
 import { DESCRIPTION_KEYS, hourKey } from '../entities/description-keys.routine.js';
 import { findEvent } from '../store/find-event.js';
 import { encodePageCursor } from './page-cursor.js';
-import { offsetAnchor, rollupDays, rollupFilters, rollupTotal } from './rollup-page.js';
+import {
+  offsetAnchor,
+  rollupDays,
+  rollupDensity,
+  rollupFilters,
+  rollupTotal,
+} from './rollup-page.js';
 import { rollupSpan, rollupSpanStatement, type RollupSpan, type SpanEdge } from './rollup-span.js';
 import type { ReadScope } from './read-scope.js';
 import { DAY_KEY, ScopedWhere } from './scoped-where.js';
@@ -112,10 +118,10 @@ export class EventQueries {
           : undefined;
       const walked = base && (await this.walkedPage(scope, query, now, base));
       if (walked && 'items' in walked) return walked;
-      const sliced = base && walked && (await this.slicedPage(scope, query, now, base));
-      if (sliced) return sliced;
       const windowed = base && walked && (await this.windowedPage(scope, query, now, base, walked));
-      return windowed ?? this.indexedPage(scope, query, now, base);
+      if (windowed) return windowed;
+      const sliced = base && walked && (await this.slicedPage(scope, query, now, base));
+      return sliced ?? this.indexedPage(scope, query, now, base);
     }
     const span = rollupSpan(scope, query, now);
     const { total, totalIsExact } = span
@@ -361,18 +367,22 @@ export class EventQueries {
 
   /**
    * The first page (or a cursor's), sorted by event time, of a keyword alone (no tags or data; the
-   * other filters the rollups' columns) that the walk of the newest events found too few of and
-   * whose trigrams say more than CHEAP_COUNT match: from the quarter hours that hold its word
-   * starts (slicedRows). Its matches lie further back, many of them: sorting them from the
-   * description index visits each (1,112 for "onboarding 119" at ten million events, among 5,264
-   * rows holding its trigrams: 306 ms cold); the quarter hours' walks visit about as many events as
-   * lie between the newest match of such a quarter hour and its end, and the page's.
+   * other filters the rollups' columns) that neither the walk of the newest events nor the newest
+   * days found a page of: from the quarter hours that hold its word starts (slicedRows). Its
+   * matches lie further back: sorting them from the description index visits every row holding its
+   * trigrams (5,264 for "onboarding 119" at ten million events, for 1,112 matches: 306 ms cold);
+   * the quarter hours' walks visit about as many events as lie between the end of the newest such
+   * quarter hour and the page's last match.
    *
-   * The total is the rollups' count of the other filters times the keyword's trigram shares (or the
-   * planner's estimate, before ANALYZE has seen descriptions), totalIsExact false, as for
-   * probedPage; a last page makes it exact (assemble). A keyword with fewer expected matches is
-   * counted through the description index (indexedPage), exact. Undefined when the keyword has no
-   * word start after its first word, or slicedRows gave up: the pages of the index then.
+   * The total, on a first page whose keyword's word starts are in no more than COUNTED_SLICES
+   * quarter hours: their matches, counted through the description index asked for the keyword's
+   * trigrams and those quarter hours' hours alone, exact up to EXACT_TOTAL_LIMIT. Otherwise an
+   * estimate (totalIsExact false): the quarter hours of the keyword's rarest word start, times the
+   * events a quarter hour of the other filters holds on average (the rollups' count over their
+   * days), times the share of the walked events that matched. (The keyword's trigram shares,
+   * taken as independent, said 55 for "onboarding 777" where 1,111 match: its trigrams 777 and
+   * " 77" go together.) A last page is exact (assemble). Undefined when the keyword has no word
+   * start after its first word, or slicedRows gave up: the pages of the description index then.
    */
   private async slicedPage(
     scope: ReadScope,
@@ -383,34 +393,41 @@ export class EventQueries {
     if (query.keyword === undefined || query.tags !== undefined || query.data !== undefined) {
       return undefined;
     }
-    const trigrams = await this.indexedTrigrams(query);
-    const share = keywordShare(trigrams, await this.descriptionTrigrams.shares());
-    const expected =
-      share === undefined
-        ? undefined
-        : ((await this.one<Matches>(rollupTotal(base)))?.matches ?? 0) * share;
-    if (expected !== undefined && expected <= CHEAP_COUNT) return undefined;
-    const rows = await this.slicedRows(scope, query, now, query.keyword);
-    if (!rows) return undefined;
-    const estimate = expected ?? (await this.expectedMatches(scope, query, now, trigrams));
-    return this.assemble(query, rows, Math.round(estimate), false);
+    const found = await this.slicedRows(scope, query, now, query.keyword);
+    if (!found) return undefined;
+    if (found.every && !query.cursor && found.slices.length <= COUNTED_SLICES) {
+      const hours = [...new Set(found.slices.map((slice) => Math.floor(slice / HOUR_MS)))];
+      const within = hours.map((hour) => {
+        const at = new Date(hour * HOUR_MS).toISOString();
+        return { day: at.slice(0, 10), hour: Number(at.slice(11, 13)) };
+      });
+      const where = keywordWithin(scope, query, now, await this.indexedTrigrams(query), within);
+      const counted = (await this.one<Matches>(boundedCount(where, EXACT_TOTAL_LIMIT)))?.matches;
+      if (counted !== undefined && counted <= EXACT_TOTAL_LIMIT) {
+        return this.assemble(query, found.rows, counted, true);
+      }
+    }
+    const density = await this.one<Matches & { days: number }>(rollupDensity(base));
+    const perSlice = (density?.matches ?? 0) / Math.max(1, (density?.days ?? 0) * SLICES_PER_DAY);
+    const share = found.rows.length / Math.max(1, found.walked);
+    return this.assemble(query, found.rows, Math.round(found.held * perSlice * share), false);
   }
 
   /**
    * Up to pageSize + 1 rows of a keyword's page sorted by event time, from the quarter hours that
    * hold its word starts (keywordSlicesStatement), past the cursor: each walked in the page's order
    * (walkStatement), the keyword and the other filters checked row by row, until the page is full
-   * or no quarter hour is left. Undefined when the keyword has no word start, or when its first
-   * SLICED_WALKS quarter hours, or one quarter hour's first MAX_WALKED_EVENTS events, did not fill
-   * the page: its word starts are then far commoner than it is, and the description index's
-   * trigrams may narrow it more.
+   * or no quarter hour is left (SlicedRows). Undefined when the keyword has no word
+   * start, or when its first SLICED_WALKS quarter hours, or one quarter hour's first
+   * MAX_WALKED_EVENTS events, did not fill the page: its word starts are then far commoner than it
+   * is, and the description index's trigrams may narrow it more.
    */
   private async slicedRows(
     scope: ReadScope,
     query: EventQuery,
     now: Date,
     keyword: string,
-  ): Promise<EventRow[] | undefined> {
+  ): Promise<SlicedRows | undefined> {
     const wanted = query.pageSize + 1;
     // Its other filters being the rollups' columns, the page is bounded in time by its cursor only.
     const cursor = query.cursor ? [query.cursor.value] : [];
@@ -425,9 +442,12 @@ export class EventQueries {
     );
     const found = await new BoundSql(statement.sql).run<KeywordSlice>(this.db, statement.params);
     if ((found[0]?.keys ?? 0) === 0) return undefined;
+    const slices = found.flatMap((row) => (row.slice === null ? [] : [row.slice]));
+    const every = slices.length < SLICED_WALKS;
+    const held = found[0].held;
     const rows: EventRow[] = [];
-    for (const { slice } of found) {
-      if (slice === null) break;
+    let walked = 0;
+    for (const slice of slices) {
       const range = { from: new Date(slice), to: new Date(slice + SLICE_MS) };
       const walk = walkStatement(
         scope,
@@ -440,12 +460,11 @@ export class EventQueries {
       );
       const result = await new BoundSql(walk.sql).run<WalkedRow>(this.db, walk.params);
       rows.push(...result.filter((row) => row.id !== null));
-      if (rows.length >= wanted) return rows;
+      walked += result[0]?.walk_rows ?? 0;
+      if (rows.length >= wanted) return { rows, slices, every, held, walked };
       if ((result[0]?.walk_rows ?? 0) >= MAX_WALKED_EVENTS) return undefined;
     }
-    // Fewer quarter hours than asked for: every one that may hold a match was walked.
-    if (found.length < SLICED_WALKS) return rows;
-    return undefined;
+    return every ? { rows, slices, every, held, walked } : undefined;
   }
 
   /**
@@ -763,6 +782,13 @@ const UNBOUNDED_WALK = Number.MAX_SAFE_INTEGER;
 /** The most quarter hours slicedRows walks for a page before it leaves the page to the index. */
 const SLICED_WALKS = 32;
 
+/**
+ * A keyword page from quarter hours (slicedPage) counts its matches when its word starts are in no
+ * more of them than this: a few hours' rows holding its trigrams, at most EXACT_TOTAL_LIMIT + 1
+ * visited however many there are.
+ */
+const COUNTED_SLICES = 8;
+
 /** probedPage's first window of days, each next one twice as many. */
 const PROBED_DAYS = 8;
 
@@ -797,6 +823,22 @@ function windowsOf(days: readonly DayEvents[]): { days: string[]; events: number
   }
   return windows;
 }
+
+/** What slicedRows found. */
+interface SlicedRows {
+  readonly rows: EventRow[];
+  /** The quarter hours found past the cursor (their first instants, ms), in the page's order. */
+  readonly slices: number[];
+  /** Whether those are every one past the cursor. */
+  readonly every: boolean;
+  /** The quarter hours of the keyword's rarest word start (KeywordSlice). */
+  readonly held: number;
+  /** The events walked, up to the last match of each walk (walkStatement's walk_rows). */
+  readonly walked: number;
+}
+
+/** Quarter hours in a UTC day. */
+const SLICES_PER_DAY = DAY_MS / SLICE_MS;
 
 /** A row of indexedPageStatement: a page row, or (id null) only the count. */
 type IndexedRow = EventRow & { matches: number };

@@ -6,10 +6,10 @@ import type { Statement } from './event.queries.js';
  * To tell which of a keyword's word starts is the rarest, the quarter hours of each are counted
  * up to this many: a start that every quarter hour holds costs no more than this to weigh.
  */
-const RAREST_COUNTED = 1_000;
+export const RAREST_COUNTED = 1_000;
 
 /** A row of keywordSlicesStatement. */
-export type KeywordSlice = { keys: number; slice: number | null };
+export type KeywordSlice = { keys: number; held: number; slice: number | null };
 
 /**
  * The quarter hours (ff_description_prefixes, see sql/description-prefixes.ts) of a tenant in
@@ -26,8 +26,9 @@ export type KeywordSlice = { keys: number; slice: number | null };
  *
  * The slices come from the rarest start's rows of the primary key (tenant_id, prefix, slice), in
  * its order; each is kept when the other starts' rows hold it too (a lookup of the key each).
- * Every row holds `keys`, the number of the keyword's word starts (0: the table cannot help it), and
- * a slice's first instant (ms since 1970), or, when none is found, null.
+ * Every row holds `keys`, the number of the keyword's word starts (0: the table cannot help it),
+ * `held`, the quarter hours of its rarest start (all of the tenant's, counted up to
+ * RAREST_COUNTED), and a slice's first instant (ms since 1970), or, when none is found, null.
  */
 export function keywordSlicesStatement(
   tenantId: string,
@@ -44,10 +45,10 @@ export function keywordSlicesStatement(
             select distinct w.run[1] as prefix
             from regexp_matches(lower(?::text), '${WORD_START}', 'g') as w(run)
           ), rarest as (
-            select k.prefix from keys as k
-            order by (select count(*) from (select from ff_description_prefixes as p
-                where p.tenant_id = ? and p.prefix = k.prefix limit ${RAREST_COUNTED}) as held),
-              k.prefix
+            select k.prefix, held.n as held from keys as k,
+              lateral (select count(*)::int as n from (select from ff_description_prefixes as p
+                where p.tenant_id = ? and p.prefix = k.prefix limit ${RAREST_COUNTED}) as few) as held
+            order by held.n, k.prefix
             limit 1
           ), slices as (
             select s.slice from rarest
@@ -61,6 +62,7 @@ export function keywordSlicesStatement(
             limit ?
           )
           select (select count(*)::int from keys) as keys,
+            coalesce((select held from rarest), 0) as held,
             (extract(epoch from slices.slice) * 1000)::float8 as slice
           from (select) as one left join slices on true
           order by slices.slice ${order}`,

@@ -44,6 +44,15 @@ export function rollupTotal(filters: Statement): Statement {
   };
 }
 
+/** The matching events, and the UTC days that hold any: how many a day holds on average. */
+export function rollupDensity(filters: Statement): Statement {
+  return {
+    sql: `select coalesce(sum(events), 0)::float8 as matches, count(distinct day)::int as days
+          from ff_event_stats_daily ${filters.sql}`,
+    params: filters.params,
+  };
+}
+
 /**
  * The hour in which the offset-th matching event lies, in the page's order of event time, and how
  * many matching events come before that hour. Running sums find the day first, over the day
