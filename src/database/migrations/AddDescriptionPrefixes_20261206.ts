@@ -1,8 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
 import { BACKFILL_BATCH, PREFIX_TRIGGER } from './sql/description-prefixes.js';
 
-/** Events whose prefixes one backfill statement takes: a few seconds of work each. */
-const BACKFILL_IDS = 100_000;
+/**
+ * Events whose prefixes one backfill statement takes: a fraction of a second each. A writer
+ * inserting a word start the running statement has inserted waits for it to end.
+ */
+const BACKFILL_IDS = 10_000;
 
 /**
  * ff_description_prefixes: the word starts of each tenant's descriptions per quarter hour, kept by
@@ -10,7 +13,8 @@ const BACKFILL_IDS = 100_000;
  *
  * Online, so outside a transaction: the table and the trigger come first (creating the trigger
  * holds ff_events against writes for an instant), then the existing events' prefixes, in batches
- * of ids, each its own short statement; writes go on meanwhile, and the trigger keeps theirs. At
+ * of ids, each its own short statement; writes go on meanwhile, and the trigger keeps theirs (one
+ * that inserts a word start a batch has just inserted waits for that batch, under a second). At
  * ten million events the backfill reads the whole table once, a few minutes. Run again after an
  * interruption, it takes every batch again: a prefix already kept is left as it is.
  */

@@ -20,7 +20,7 @@ import {
 import { DescriptionTrigramsQuery } from './description-trigrams.query.js';
 import { indexedTrigrams, keywordShare } from './keyword-trigrams.js';
 import { KeywordTrigramsQuery } from './keyword-trigrams.query.js';
-import { keywordSlicesStatement, type KeywordSlice } from './keyword-slices.js';
+import { keywordSlicesStatement, RAREST_COUNTED, type KeywordSlice } from './keyword-slices.js';
 import { SLICE_MS } from '../../database/migrations/sql/description-prefixes.js';
 import { escapeLike } from '../../common/escape-like.js';
 import { DESCRIPTION_KEYS, hourKey } from '../entities/description-keys.routine.js';
@@ -379,7 +379,8 @@ export class EventQueries {
    * trigrams and those quarter hours' hours alone, exact up to EXACT_TOTAL_LIMIT. Otherwise an
    * estimate (totalIsExact false): the quarter hours of the keyword's rarest word start, times the
    * events a quarter hour of the other filters holds on average (the rollups' count over their
-   * days), times the share of the walked events that matched. (The keyword's trigram shares,
+   * days), times the share of the walked events that matched (a quarter hour walked to its end
+   * taken to hold that average). (The keyword's trigram shares,
    * taken as independent, said 55 for "onboarding 777" where 1,111 match: its trigrams 777 and
    * " 77" go together.) A last page is exact (assemble). Undefined when the keyword has no word
    * start after its first word, or slicedRows gave up: the pages of the description index then.
@@ -409,7 +410,8 @@ export class EventQueries {
     }
     const density = await this.one<Matches & { days: number }>(rollupDensity(base));
     const perSlice = (density?.matches ?? 0) / Math.max(1, (density?.days ?? 0) * SLICES_PER_DAY);
-    const share = found.rows.length / Math.max(1, found.walked);
+    const walked = found.walked * perSlice + found.lastWalk;
+    const share = Math.min(1, found.rows.length / Math.max(1, walked));
     return this.assemble(query, found.rows, Math.round(found.held * perSlice * share), false);
   }
 
@@ -441,13 +443,13 @@ export class EventQueries {
       SLICED_WALKS,
     );
     const found = await new BoundSql(statement.sql).run<KeywordSlice>(this.db, statement.params);
-    if ((found[0]?.keys ?? 0) === 0) return undefined;
+    const held = found[0]?.held ?? 0;
+    // No word start, or only word starts of a thousand quarter hours or more: none narrows it.
+    if ((found[0]?.keys ?? 0) === 0 || held >= RAREST_COUNTED) return undefined;
     const slices = found.flatMap((row) => (row.slice === null ? [] : [row.slice]));
     const every = slices.length < SLICED_WALKS;
-    const held = found[0].held;
     const rows: EventRow[] = [];
-    let walked = 0;
-    for (const slice of slices) {
+    for (const [walked, slice] of slices.entries()) {
       const range = { from: new Date(slice), to: new Date(slice + SLICE_MS) };
       const walk = walkStatement(
         scope,
@@ -460,11 +462,11 @@ export class EventQueries {
       );
       const result = await new BoundSql(walk.sql).run<WalkedRow>(this.db, walk.params);
       rows.push(...result.filter((row) => row.id !== null));
-      walked += result[0]?.walk_rows ?? 0;
-      if (rows.length >= wanted) return { rows, slices, every, held, walked };
-      if ((result[0]?.walk_rows ?? 0) >= MAX_WALKED_EVENTS) return undefined;
+      const lastWalk = result[0]?.walk_rows ?? 0;
+      if (rows.length >= wanted) return { rows, slices, every, held, walked, lastWalk };
+      if (lastWalk >= MAX_WALKED_EVENTS) return undefined;
     }
-    return every ? { rows, slices, every, held, walked } : undefined;
+    return every ? { rows, slices, every, held, walked: slices.length, lastWalk: 0 } : undefined;
   }
 
   /**
@@ -833,8 +835,10 @@ interface SlicedRows {
   readonly every: boolean;
   /** The quarter hours of the keyword's rarest word start (KeywordSlice). */
   readonly held: number;
-  /** The events walked, up to the last match of each walk (walkStatement's walk_rows). */
+  /** The quarter hours walked to their end. */
   readonly walked: number;
+  /** The events of the quarter hour after those that the last walk went through, to its match. */
+  readonly lastWalk: number;
 }
 
 /** Quarter hours in a UTC day. */
@@ -1014,10 +1018,11 @@ export function walkStatement(
 ): Statement {
   const where = baseFiltersOf(scope, query, now);
   if (range) {
+    // As ms since 1970: an ISO string of a year past 9999 is one PostgreSQL does not read.
     where.and(
-      'event_timestamp >= ? and event_timestamp < ?',
-      range.from.toISOString(),
-      range.to.toISOString(),
+      'event_timestamp >= to_timestamp(?::float8 / 1000) and event_timestamp < to_timestamp(?::float8 / 1000)',
+      range.from.getTime(),
+      range.to.getTime(),
     );
   }
   const checked = checkedFiltersOf(query) ?? { sql: 'true', params: [] };

@@ -4,7 +4,9 @@ import type { Statement } from './event.queries.js';
 
 /**
  * To tell which of a keyword's word starts is the rarest, the quarter hours of each are counted
- * up to this many: a start that every quarter hour holds costs no more than this to weigh.
+ * up to this many: a start that every quarter hour holds costs no more than this to weigh. When
+ * the rarest is in this many, no quarter hour is named: walking them would cost more than the
+ * description index does, and the statement less than these rows of the primary key.
  */
 export const RAREST_COUNTED = 1_000;
 
@@ -28,7 +30,8 @@ export type KeywordSlice = { keys: number; held: number; slice: number | null };
  * its order; each is kept when the other starts' rows hold it too (a lookup of the key each).
  * Every row holds `keys`, the number of the keyword's word starts (0: the table cannot help it),
  * `held`, the quarter hours of its rarest start (all of the tenant's, counted up to
- * RAREST_COUNTED), and a slice's first instant (ms since 1970), or, when none is found, null.
+ * RAREST_COUNTED, when none is named), and a slice's first instant (ms since 1970), or, when none
+ * is found, null.
  */
 export function keywordSlicesStatement(
   tenantId: string,
@@ -53,7 +56,8 @@ export function keywordSlicesStatement(
           ), slices as (
             select s.slice from rarest
             join ff_description_prefixes as s on s.tenant_id = ? and s.prefix = rarest.prefix
-            where s.slice > coalesce(greatest(${bound(from)}), '-infinity') - ${SLICE_INTERVAL}
+            where rarest.held < ${RAREST_COUNTED}
+              and s.slice > coalesce(greatest(${bound(from)}), '-infinity') - ${SLICE_INTERVAL}
               and s.slice <= coalesce(least(${bound(to)}), 'infinity')
               and not exists (select from keys as k where not exists (
                 select from ff_description_prefixes as o

@@ -1,6 +1,6 @@
 /**
  * The SQL of ff_description_prefixes (AddDescriptionPrefixes_20261206), in one place: the trigger
- * that keeps it, the migration's backfill and the keyword page's reads (keyword-slices.query.ts)
+ * that keeps it, the migration's backfill and the keyword page's reads (keyword-slices.ts)
  * take a description's word starts the same way.
  *
  * A row says: some event of this tenant, in this quarter hour (its `slice`), has a description in
@@ -16,8 +16,8 @@
  * quarter hours, newest first from this table's primary key; walking the newest of them finds the
  * page in about a hundred events.
  *
- * The table only grows with new words and quarter hours (a few dozen rows per tenant and quarter
- * hour for the benchmark's descriptions): it holds a superset, since an event's deletion leaves its
+ * The table only grows with new words and quarter hours (about 15 rows per tenant and quarter hour
+ * for the benchmark's descriptions): it holds a superset, since an event's deletion leaves its
  * prefixes, which a read then finds nothing behind. Rows of infinite event times (only a hand-made
  * row can have one) have no quarter hour and are not kept.
  */
@@ -29,9 +29,13 @@ export const WORD_START = '[^0-9a-z]([0-9a-z]{2,4})';
 export const SLICE_INTERVAL = "interval '15 minutes'";
 export const SLICE_MS = 15 * 60_000;
 
-/** The slice (its first instant) of an event time, an SQL expression: UTC quarter hours. */
+/**
+ * The slice (its first instant) of a finite event time, an SQL expression: UTC quarter hours. Never
+ * later than the time itself, so that the latest time PostgreSQL holds has one too.
+ */
 export function sliceOf(timestamp: string): string {
-  return `to_timestamp(floor(extract(epoch from ${timestamp}) / 900) * 900)`;
+  return `(date_trunc('hour', ${timestamp}, 'UTC')
+    + floor(extract(minute from ${timestamp} at time zone 'UTC') / 15) * ${SLICE_INTERVAL})`;
 }
 
 /**
