@@ -380,10 +380,10 @@ export class EventQueries {
    * estimate (totalIsExact false): the quarter hours of the keyword's rarest word start, times the
    * events a quarter hour of the other filters holds on average (the rollups' count over their
    * days), times the share of the walked events that matched (a quarter hour walked to its end
-   * taken to hold that average). (The keyword's trigram shares,
-   * taken as independent, said 55 for "onboarding 777" where 1,111 match: its trigrams 777 and
-   * " 77" go together.) A last page is exact (assemble). Undefined when the keyword has no word
-   * start after its first word, or slicedRows gave up: the pages of the description index then.
+   * taken to hold that average). The keyword's trigram shares, taken as independent, say far too
+   * few for a keyword whose rare trigrams go together ("777" and " 77" of "onboarding 777"). A
+   * last page is exact (assemble). Undefined when the keyword has no word start after its first
+   * word, or slicedRows gave up: the pages of the description index then.
    */
   private async slicedPage(
     scope: ReadScope,
