@@ -8,7 +8,7 @@ import { BACKFILL_BATCH, PREFIX_TRIGGER } from './sql/description-prefixes.js';
 const BACKFILL_IDS = 10_000;
 
 /**
- * ff_description_prefixes: the word starts of each tenant's descriptions per quarter hour, kept by
+ * ff_description_prefixes: the word starts of each tenant's descriptions per slice, kept by
  * a statement-level trigger on ff_events (sql/description-prefixes.ts says why and what).
  *
  * Online, so outside a transaction: the table and the trigger come first (creating the trigger

@@ -1,7 +1,7 @@
 import { Entity, PrimaryKey } from '@mikro-orm/decorators/legacy';
 
 /**
- * A word start of some description of a tenant in one quarter hour (AddDescriptionPrefixes_20261206,
+ * A word start of some description of a tenant in one slice (AddDescriptionPrefixes_20261206,
  * see sql/description-prefixes.ts), kept by a trigger on ff_events: where a keyword page looks for
  * the newest events that may hold its words.
  */

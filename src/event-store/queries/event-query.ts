@@ -55,7 +55,7 @@ export interface EventPage<T> {
    * read through their index, exact up to INDEXED_MATCH_LIMIT, past it (and, on a first page
    * sorted by time, for a keyword whose trigrams say more than ESTIMATED_TOTAL_ABOVE match, not
    * counted) the rollups' count times the keyword's trigram shares; for a keyword's page from the
-   * quarter hours of its word starts, exact up to EXACT_TOTAL_LIMIT when they are few, otherwise
+   * slices of its word starts, exact up to EXACT_TOTAL_LIMIT when they are few, otherwise
    * estimated from them and the share of their walked events that matched (slicedPage); bounded in time with no other
    * filters than the rollups' columns, from the rollups and the hours the bounds cut
    * (rollup-span.ts); otherwise exact up to

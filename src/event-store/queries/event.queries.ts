@@ -118,10 +118,10 @@ export class EventQueries {
           : undefined;
       const walked = base && (await this.walkedPage(scope, query, now, base));
       if (walked && 'items' in walked) return walked;
-      const windowed = base && walked && (await this.windowedPage(scope, query, now, base, walked));
-      if (windowed) return windowed;
       const sliced = base && walked && (await this.slicedPage(scope, query, now, base));
-      return sliced ?? this.indexedPage(scope, query, now, base);
+      if (sliced) return sliced;
+      const windowed = base && walked && (await this.windowedPage(scope, query, now, base, walked));
+      return windowed ?? this.indexedPage(scope, query, now, base);
     }
     const span = rollupSpan(scope, query, now);
     const { total, totalIsExact } = span
@@ -368,18 +368,18 @@ export class EventQueries {
   /**
    * The first page (or a cursor's), sorted by event time, of a keyword alone (no tags or data; the
    * other filters the rollups' columns) that neither the walk of the newest events nor the newest
-   * days found a page of: from the quarter hours that hold its word starts (slicedRows). Its
+   * days found a page of: from the slices that hold its word starts (slicedRows). Its
    * matches lie further back: sorting them from the description index visits every row holding its
    * trigrams (5,264 for "onboarding 119" at ten million events, for 1,112 matches: 306 ms cold);
-   * the quarter hours' walks visit about as many events as lie between the end of the newest such
-   * quarter hour and the page's last match.
+   * the slices' walks visit about as many events as lie between the end of the newest such
+   * slice and the page's last match.
    *
    * The total, on a first page whose keyword's word starts are in no more than COUNTED_SLICES
-   * quarter hours: their matches, counted through the description index asked for the keyword's
-   * trigrams and those quarter hours' hours alone, exact up to EXACT_TOTAL_LIMIT. Otherwise an
-   * estimate (totalIsExact false): the quarter hours of the keyword's rarest word start, times the
-   * events a quarter hour of the other filters holds on average (the rollups' count over their
-   * days), times the share of the walked events that matched (a quarter hour walked to its end
+   * slices: their matches, counted through the description index asked for the keyword's
+   * trigrams and those slices' hours alone, exact up to EXACT_TOTAL_LIMIT. Otherwise an
+   * estimate (totalIsExact false): the slices of the keyword's rarest word start, times the
+   * events a slice of the other filters holds on average (the rollups' count over their
+   * days), times the share of the walked events that matched (a slice walked to its end
    * taken to hold that average). The keyword's trigram shares, taken as independent, say far too
    * few for a keyword whose rare trigrams go together ("777" and " 77" of "onboarding 777"). A
    * last page is exact (assemble). Undefined when the keyword has no word start after its first
@@ -396,7 +396,9 @@ export class EventQueries {
     }
     const found = await this.slicedRows(scope, query, now, query.keyword);
     if (!found) return undefined;
-    if (found.every && !query.cursor && found.slices.length <= COUNTED_SLICES) {
+    // A page that is not full is the last: assemble makes its total exact.
+    const full = found.rows.length > query.pageSize;
+    if (full && found.every && !query.cursor && found.slices.length <= COUNTED_SLICES) {
       const hours = [...new Set(found.slices.map((slice) => Math.floor(slice / HOUR_MS)))];
       const within = hours.map((hour) => {
         const at = new Date(hour * HOUR_MS).toISOString();
@@ -416,11 +418,11 @@ export class EventQueries {
   }
 
   /**
-   * Up to pageSize + 1 rows of a keyword's page sorted by event time, from the quarter hours that
+   * Up to pageSize + 1 rows of a keyword's page sorted by event time, from the slices that
    * hold its word starts (keywordSlicesStatement), past the cursor: each walked in the page's order
    * (walkStatement), the keyword and the other filters checked row by row, until the page is full
-   * or no quarter hour is left (SlicedRows). Undefined when the keyword has no word
-   * start, or when its first SLICED_WALKS quarter hours, or one quarter hour's first
+   * or no slice is left (SlicedRows). Undefined when the keyword has no word
+   * start, or when its first SLICED_WALKS slices, or one slice's first
    * MAX_WALKED_EVENTS events, did not fill the page: its word starts are then far commoner than it
    * is, and the description index's trigrams may narrow it more.
    */
@@ -444,7 +446,7 @@ export class EventQueries {
     );
     const found = await new BoundSql(statement.sql).run<KeywordSlice>(this.db, statement.params);
     const held = found[0]?.held ?? 0;
-    // No word start, or only word starts of a thousand quarter hours or more: none narrows it.
+    // No word start, or only word starts of RAREST_COUNTED slices or more: none narrows it.
     if ((found[0]?.keys ?? 0) === 0 || held >= RAREST_COUNTED) return undefined;
     const slices = found.flatMap((row) => (row.slice === null ? [] : [row.slice]));
     const every = slices.length < SLICED_WALKS;
@@ -781,11 +783,11 @@ type DayEvents = { day: string; events: number };
 /** A walk bounded by its slice of time alone. */
 const UNBOUNDED_WALK = Number.MAX_SAFE_INTEGER;
 
-/** The most quarter hours slicedRows walks for a page before it leaves the page to the index. */
+/** The most slices slicedRows walks for a page before it leaves the page to the index. */
 const SLICED_WALKS = 32;
 
 /**
- * A keyword page from quarter hours (slicedPage) counts its matches when its word starts are in no
+ * A keyword page from slices (slicedPage) counts its matches when its word starts are in no
  * more of them than this: a few hours' rows holding its trigrams, at most EXACT_TOTAL_LIMIT + 1
  * visited however many there are.
  */
@@ -829,19 +831,19 @@ function windowsOf(days: readonly DayEvents[]): { days: string[]; events: number
 /** What slicedRows found. */
 interface SlicedRows {
   readonly rows: EventRow[];
-  /** The quarter hours found past the cursor (their first instants, ms), in the page's order. */
+  /** The slices found past the cursor (their first instants, ms), in the page's order. */
   readonly slices: number[];
   /** Whether those are every one past the cursor. */
   readonly every: boolean;
-  /** The quarter hours of the keyword's rarest word start (KeywordSlice). */
+  /** The slices of the keyword's rarest word start (KeywordSlice). */
   readonly held: number;
-  /** The quarter hours walked to their end. */
+  /** The slices walked to their end. */
   readonly walked: number;
-  /** The events of the quarter hour after those that the last walk went through, to its match. */
+  /** The events of the slice after those that the last walk went through, to its match. */
   readonly lastWalk: number;
 }
 
-/** Quarter hours in a UTC day. */
+/** Slices in a UTC day. */
 const SLICES_PER_DAY = DAY_MS / SLICE_MS;
 
 /** A row of indexedPageStatement: a page row, or (id null) only the count. */

@@ -5,9 +5,9 @@ import { ormConfig } from '../../database/orm.config.js';
 import { BoundSql } from '../../database/sql.js';
 import { escapeLike } from '../../common/escape-like.js';
 import type { SortOrder } from './event-query.js';
-import { keywordSlicesStatement, type KeywordSlice } from './keyword-slices.js';
+import { keywordSlicesStatement, RAREST_COUNTED, type KeywordSlice } from './keyword-slices.js';
 
-const QUARTER = 15 * 60_000;
+const SLICE = 5 * 60_000;
 const BASE = Date.parse('2026-03-01T00:00:00Z');
 
 describe('keywordSlicesStatement', () => {
@@ -51,10 +51,10 @@ describe('keywordSlicesStatement', () => {
     };
   };
 
-  /** The quarter hours of the tenant's events whose descriptions hold the keyword, as ILIKE says. */
+  /** The slices of the tenant's events whose descriptions hold the keyword, as ILIKE says. */
   const matchingSlices = async (tenant: string, keyword: string) => {
     const { rows } = await db.query<{ slice: string }>(
-      `select distinct to_char(to_timestamp(floor(extract(epoch from event_timestamp) / 900) * 900)
+      `select distinct to_char(to_timestamp(floor(extract(epoch from event_timestamp) / 300) * 300)
            at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.000"Z"') as slice
        from ff_events where tenant_id = $1 and event_description ilike $2`,
       [tenant, `%${escapeLike(keyword)}%`],
@@ -62,7 +62,7 @@ describe('keywordSlicesStatement', () => {
     return rows.map((row) => row.slice);
   };
 
-  it('names every quarter hour whose descriptions hold the keyword, whatever their case and signs', async () => {
+  it('names every slice whose descriptions hold the keyword, whatever their case and signs', async () => {
     const words = fc.constantFrom(
       'ab',
       'abc',
@@ -90,9 +90,9 @@ describe('keywordSlicesStatement', () => {
           const tenant = `prop-${(run += 1)}`;
           await insert(
             tenant,
-            events.map(([text, quarter]) => ({
+            events.map(([text, slice]) => ({
               description: text,
-              at: BASE + quarter * QUARTER + 1,
+              at: BASE + slice * SLICE + 1,
             })),
           );
           const text = events[which % events.length][0];
@@ -109,14 +109,14 @@ describe('keywordSlicesStatement', () => {
     );
   });
 
-  it('names only the quarter hours that hold every word start of the keyword, newest first', async () => {
+  it('names only the slices that hold every word start of the keyword, newest first', async () => {
     await insert('only', [
-      { description: 'Stage 10 completed for onboarding 1059999', at: BASE + 5 * QUARTER },
-      { description: 'Stage 10 completed for onboarding 1060000', at: BASE + 7 * QUARTER },
-      { description: 'Stage 2 completed for onboarding 1051', at: BASE + 9 * QUARTER },
-      { description: 'Stage 3 completed for boarding 105', at: BASE + 11 * QUARTER },
+      { description: 'Stage 10 completed for onboarding 1059999', at: BASE + 5 * SLICE },
+      { description: 'Stage 10 completed for onboarding 1060000', at: BASE + 7 * SLICE },
+      { description: 'Stage 2 completed for onboarding 1051', at: BASE + 9 * SLICE },
+      { description: 'Stage 3 completed for boarding 105', at: BASE + 11 * SLICE },
     ]);
-    const at = (quarter: number) => new Date(BASE + quarter * QUARTER).toISOString();
+    const at = (slice: number) => new Date(BASE + slice * SLICE).toISOString();
     expect(await slices('only', 'onboarding 105')).toEqual({
       keys: 1,
       held: 3,
@@ -135,21 +135,21 @@ describe('keywordSlicesStatement', () => {
     expect((await slices('only', 'onboarding 105', 'asc')).slices).toEqual([at(5), at(9), at(11)]);
   });
 
-  it('names the quarter hours overlapping the latest lower bound and the earliest upper one, up to its limit', async () => {
+  it('names the slices overlapping the latest lower bound and the earliest upper one, up to its limit', async () => {
     await insert(
       'bounds',
-      Array.from({ length: 8 }, (_, quarter) => ({
+      Array.from({ length: 8 }, (_, slice) => ({
         description: 'order 4711',
-        at: BASE + quarter * QUARTER,
+        at: BASE + slice * SLICE,
       })),
     );
-    const at = (quarter: number) => new Date(BASE + quarter * QUARTER).toISOString();
+    const at = (slice: number) => new Date(BASE + slice * SLICE).toISOString();
     const inside = await slices(
       'bounds',
       'order 4711',
       'desc',
-      [new Date(BASE + 2 * QUARTER + 1), undefined, new Date(BASE)],
-      [new Date(BASE + 6 * QUARTER - 1), undefined],
+      [new Date(BASE + 2 * SLICE + 1), undefined, new Date(BASE)],
+      [new Date(BASE + 6 * SLICE - 1), undefined],
     );
     expect(inside.slices).toEqual([at(5), at(4), at(3), at(2)]);
     expect((await slices('bounds', 'order 4711', 'asc', [], [], 3)).slices).toEqual([
@@ -159,7 +159,22 @@ describe('keywordSlicesStatement', () => {
     ]);
   });
 
-  it('has no word start for a keyword without one after its first word, and no quarter hour for a tenant without one', async () => {
+  it('names no slice when the rarest word start is in RAREST_COUNTED of them or more', async () => {
+    await insert(
+      'many',
+      Array.from({ length: RAREST_COUNTED + 1 }, (_, slice) => ({
+        description: 'at log entry',
+        at: BASE + slice * SLICE,
+      })),
+    );
+    expect(await slices('many', 'log entry')).toEqual({
+      keys: 1,
+      held: RAREST_COUNTED,
+      slices: [],
+    });
+  });
+
+  it('has no word start for a keyword without one after its first word, and no slice for a tenant without one', async () => {
     await insert('none', [{ description: 'onboarding 7 done', at: BASE }]);
     expect(await slices('none', 'onboarding')).toEqual({ keys: 0, held: 0, slices: [] });
     expect(await slices('none', 'onboarding 7')).toEqual({ keys: 0, held: 0, slices: [] });

@@ -3,18 +3,18 @@ import type { SortOrder } from './event-query.js';
 import type { Statement } from './event.queries.js';
 
 /**
- * To tell which of a keyword's word starts is the rarest, the quarter hours of each are counted
- * up to this many: a start that every quarter hour holds costs no more than this to weigh. When
- * the rarest is in this many, no quarter hour is named: walking them would cost more than the
+ * To tell which of a keyword's word starts is the rarest, the slices of each are counted
+ * up to this many: a start that every slice holds costs no more than this to weigh. When
+ * the rarest is in this many, no slice is named: walking them would cost more than the
  * description index does, and the statement less than these rows of the primary key.
  */
-export const RAREST_COUNTED = 1_000;
+export const RAREST_COUNTED = 2_000;
 
 /** A row of keywordSlicesStatement. */
 export type KeywordSlice = { keys: number; held: number; slice: number | null };
 
 /**
- * The quarter hours (ff_description_prefixes, see sql/description-prefixes.ts) of a tenant in
+ * The slices (ff_description_prefixes, see sql/description-prefixes.ts) of a tenant in
  * which a description holds every word start of `keyword`, in `order`, those overlapping the
  * latest of `from` and the earliest of `to` (undefined ones left out; open when none is given), at
  * most `limit` of them.
@@ -23,13 +23,13 @@ export type KeywordSlice = { keys: number; held: number; slice: number | null };
  * text: after a character that is no ASCII letter or digit, its first 2 to 4 letters and digits.
  * Every description holding the keyword (as ILIKE finds it: lower-cased too) holds the same
  * characters at that place, so it holds those starts (its word may go on, and its 2 to 4 first
- * characters are kept): a quarter hour left out holds no match. The keyword's first word is not
+ * characters are kept): a slice left out holds no match. The keyword's first word is not
  * one, since a description's word may begin before it.
  *
  * The slices come from the rarest start's rows of the primary key (tenant_id, prefix, slice), in
  * its order; each is kept when the other starts' rows hold it too (a lookup of the key each).
  * Every row holds `keys`, the number of the keyword's word starts (0: the table cannot help it),
- * `held`, the quarter hours of its rarest start (all of the tenant's, counted up to
+ * `held`, the slices of its rarest start (all of the tenant's, counted up to
  * RAREST_COUNTED, when none is named), and a slice's first instant (ms since 1970), or, when none
  * is found, null.
  */

@@ -3,23 +3,23 @@
  * that keeps it, the migration's backfill and the keyword page's reads (keyword-slices.ts)
  * take a description's word starts the same way.
  *
- * A row says: some event of this tenant, in this quarter hour (its `slice`), has a description in
- * which a word starts with `prefix`. A word starts after any character that is not an ASCII letter
- * or digit, in the lower-cased description (lower(), as ILIKE lower-cases both sides); its prefixes
- * are its first 2, 3 and 4 characters of ASCII letters and digits (as many as it has).
+ * A row says: some event of this tenant, in this slice of five minutes (`slice`, its first
+ * instant, UTC), has a description in which a word starts with `prefix`. A word starts after any
+ * character that is not an ASCII letter or digit, in the lower-cased description (lower(), as
+ * ILIKE lower-cases both sides); its prefixes are its first 2, 3 and 4 characters of ASCII letters
+ * and digits (as many as it has).
  *
  * Why: GIN keeps no order, so the description index can say which rows hold a keyword's trigrams
  * but not which are the newest; and a trigram says little of where in a word it stands. At ten
  * million events the matches of "onboarding 119", 1,112 of a tenant's million, lay 80 days back
  * among 5,264 rows that held its trigrams (" 11" is in every "Stage 11" description): 306 ms cold
- * to visit them all and sort them by time. Its word start "119" is in 13 of the tenant's 8,640
- * quarter hours, newest first from this table's primary key; walking the newest of them finds the
- * page in about a hundred events.
+ * to visit them all and sort them by time. Its word start "119" names the few slices that hold
+ * them, newest first from this table's primary key, and a walk of the newest finds the page.
  *
- * The table only grows with new words and quarter hours (about 15 rows per tenant and quarter hour
- * for the benchmark's descriptions): it holds a superset, since an event's deletion leaves its
- * prefixes, which a read then finds nothing behind. Rows of infinite event times (only a hand-made
- * row can have one) have no quarter hour and are not kept.
+ * The table only grows with new words and slices (about 15 rows per tenant and slice for the
+ * benchmark's descriptions): it holds a superset, since an event's deletion leaves its prefixes,
+ * which a read then finds nothing behind. Rows of infinite event times (only a hand-made row can
+ * have one) have no slice and are not kept.
  */
 
 /** A word's start: a character that is no ASCII letter or digit, then 2 to 4 that are. */
