@@ -1,5 +1,5 @@
 import { encodePageCursor } from '../../src/event-store/queries/page-cursor.js';
-import { percentile } from './stats.js';
+import { percentile, round } from './stats.js';
 
 export interface RouteLatency {
   readonly route: string;
@@ -11,7 +11,12 @@ export interface RouteLatency {
   /** Requests answered other than 2xx (their latency counted all the same), and the first. */
   readonly failures: number;
   readonly firstFailure?: string;
+  /** The slowest requests, slowest first: which ones make the p99. */
+  readonly slowest: readonly { readonly path: string; readonly ms: number }[];
 }
+
+/** Slowest requests a route's result names. */
+const SLOWEST_NAMED = 5;
 
 type Request = (k: number) => { path: string; tenant: string };
 
@@ -129,6 +134,7 @@ export async function measureRoutes(
   for (const [route, request] of Object.entries(routes(total))) {
     if (only && !only.test(route)) continue;
     const times: number[] = [];
+    const timed: { path: string; ms: number }[] = [];
     let found = 0;
     let failures = 0;
     let firstFailure: string | undefined;
@@ -138,7 +144,10 @@ export async function measureRoutes(
       const response = await fetch(`${baseUrl}${path}`, { headers: { 'x-tenant-id': tenant } });
       const body = (await response.json()) as { items?: unknown[]; total?: number } | unknown[];
       const ms = performance.now() - started;
-      if (k >= 0) times.push(ms);
+      if (k >= 0) {
+        times.push(ms);
+        timed.push({ path: `${path} (${tenant})`, ms: round(ms) });
+      }
       if (!response.ok) {
         // Measured and reported rather than fatal: one slow request must not void the run.
         failures += 1;
@@ -156,6 +165,7 @@ export async function measureRoutes(
       found,
       failures,
       firstFailure,
+      slowest: timed.sort((a, b) => b.ms - a.ms).slice(0, SLOWEST_NAMED),
     });
   }
   return results;
