@@ -56,11 +56,10 @@ export interface EventPage<T> {
    * sorted by time, for a keyword whose trigrams say more than ESTIMATED_TOTAL_ABOVE match, not
    * counted) the rollups' count times the keyword's trigram shares; for a keyword's page from the
    * slices of its word starts, exact up to EXACT_TOTAL_LIMIT when they are few, otherwise
-   * estimated from them and the share of their walked events that matched (slicedPage); bounded in time with no other
-   * filters than the rollups' columns, from the rollups and the hours the bounds cut
-   * (rollup-span.ts); otherwise exact up to
-   * EXACT_TOTAL_LIMIT (CHEAP_COUNT when the planner expects more than ESTIMATED_TOTAL_ABOVE).
-   * Past those bounds, the planner's estimate.
+   * estimated from them and the share of their walked events that matched (slicedPage); bounded
+   * in time with no other filters than the rollups' columns, from the rollups and the hours the
+   * bounds cut (rollup-span.ts); otherwise exact up to EXACT_TOTAL_LIMIT (CHEAP_COUNT when the
+   * planner expects more than ESTIMATED_TOTAL_ABOVE). Past those bounds, the planner's estimate.
    */
   readonly total: number;
   readonly totalIsExact: boolean;

@@ -367,23 +367,24 @@ export class EventQueries {
 
   /**
    * The first page (or a cursor's), sorted by event time, of a keyword alone (no tags or data; the
-   * other filters the rollups' columns) that neither the walk of the newest events nor the newest
-   * days found a page of: from the slices that hold its word starts (slicedRows). Its
-   * matches lie further back: sorting them from the description index visits every row holding its
-   * trigrams (5,264 for "onboarding 119" at ten million events, for 1,112 matches: 306 ms cold);
-   * the slices' walks visit about as many events as lie between the end of the newest such
-   * slice and the page's last match.
+   * other filters the rollups' columns) that the walk of the newest events found too few of: from
+   * the slices that hold its word starts (slicedRows), before the newest days' window
+   * (windowedPage), which asks the description index for days that may hold none. Its matches lie
+   * further back: sorting them from the description index visits every row holding its trigrams
+   * (5,264 for "onboarding 119" at ten million events, for 1,112 matches: 306 ms cold); the walks
+   * read about as many events as lie between the end of the newest such slice and the page's
+   * last match.
    *
-   * The total, on a first page whose keyword's word starts are in no more than COUNTED_SLICES
-   * slices: their matches, counted through the description index asked for the keyword's
-   * trigrams and those slices' hours alone, exact up to EXACT_TOTAL_LIMIT. Otherwise an
-   * estimate (totalIsExact false): the slices of the keyword's rarest word start, times the
-   * events a slice of the other filters holds on average (the rollups' count over their
-   * days), times the share of the walked events that matched (a slice walked to its end
-   * taken to hold that average). The keyword's trigram shares, taken as independent, say far too
-   * few for a keyword whose rare trigrams go together ("777" and " 77" of "onboarding 777"). A
-   * last page is exact (assemble). Undefined when the keyword has no word start after its first
-   * word, or slicedRows gave up: the pages of the description index then.
+   * The total, on a full first page whose keyword's word starts are in no more than
+   * COUNTED_SLICES slices: their matches, counted through the description index asked for the
+   * keyword's trigrams and those slices' hours alone, exact up to EXACT_TOTAL_LIMIT. Otherwise an
+   * estimate (totalIsExact false): the slices of the keyword's rarest word start, times the events
+   * a slice of the other filters holds on average (the rollups' count over their days), times the
+   * share of the walked events that matched (a slice walked to its end taken to hold that
+   * average). The keyword's trigram shares, taken as independent, say far too few for a keyword
+   * whose rare trigrams go together ("777" and " 77" of "onboarding 777"). A last page is exact
+   * (assemble). Undefined when the keyword has no word start after its first word, or slicedRows
+   * gave up: the newest days' window, or the description index, then.
    */
   private async slicedPage(
     scope: ReadScope,
@@ -418,13 +419,13 @@ export class EventQueries {
   }
 
   /**
-   * Up to pageSize + 1 rows of a keyword's page sorted by event time, from the slices that
-   * hold its word starts (keywordSlicesStatement), past the cursor: each walked in the page's order
+   * Up to pageSize + 1 rows of a keyword's page sorted by event time, from the slices that hold its
+   * word starts (keywordSlicesStatement), past the cursor: each walked in the page's order
    * (walkStatement), the keyword and the other filters checked row by row, until the page is full
-   * or no slice is left (SlicedRows). Undefined when the keyword has no word
-   * start, or when its first SLICED_WALKS slices, or one slice's first
-   * MAX_WALKED_EVENTS events, did not fill the page: its word starts are then far commoner than it
-   * is, and the description index's trigrams may narrow it more.
+   * or no slice is left (SlicedRows). Undefined when the keyword has no word start, or its rarest
+   * is in RAREST_COUNTED slices or more, or when its first SLICED_WALKS slices, or one slice's
+   * first MAX_WALKED_EVENTS events, did not fill the page: its word starts are then far commoner
+   * than it is, and the description index's trigrams may narrow it more.
    */
   private async slicedRows(
     scope: ReadScope,

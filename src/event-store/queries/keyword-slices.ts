@@ -49,8 +49,10 @@ export function keywordSlicesStatement(
             from regexp_matches(lower(?::text), '${WORD_START}', 'g') as w(run)
           ), rarest as (
             select k.prefix, held.n as held from keys as k,
-              lateral (select count(*)::int as n from (select from ff_description_prefixes as p
-                where p.tenant_id = ? and p.prefix = k.prefix limit ${RAREST_COUNTED}) as few) as held
+              lateral (select count(*)::int as n from (
+                select from ff_description_prefixes as p
+                where p.tenant_id = ? and p.prefix = k.prefix limit ${RAREST_COUNTED}
+              ) as few) as held
             order by held.n, k.prefix
             limit 1
           ), slices as (
