@@ -16,7 +16,7 @@
  * to visit them all and sort them by time. Its word start "119" names the few slices that hold
  * them, newest first from this table's primary key, and a walk of the newest finds the page.
  *
- * The table only grows with new words and slices (about 15 rows per tenant and slice for the
+ * The table only grows with new words and slices (about 13 rows per tenant and slice for the
  * benchmark's descriptions): it holds a superset, since an event's deletion leaves its prefixes,
  * which a read then finds nothing behind. Rows of infinite event times (only a hand-made row can
  * have one) have no slice and are not kept.
