@@ -14,9 +14,9 @@ const BACKFILL_IDS = 10_000;
  * Online, so outside a transaction: the table and the trigger come first (creating the trigger
  * holds ff_events against writes for an instant), then the existing events' prefixes, in batches
  * of ids, each its own short statement; writes go on meanwhile, and the trigger keeps theirs (one
- * that inserts a word start a batch has just inserted waits for that batch, under a second). At
- * ten million events the backfill reads the whole table once, a few minutes. Run again after an
- * interruption, it takes every batch again: a prefix already kept is left as it is.
+ * that inserts a word start a batch has just inserted waits for that batch, under a second). The
+ * backfill reads the whole table once. Run again after an interruption, it takes every batch
+ * again: a prefix already kept is left as it is.
  */
 export class AddDescriptionPrefixes_20261206 extends Migration {
   override isTransactional(): boolean {
