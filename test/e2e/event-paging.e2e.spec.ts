@@ -653,6 +653,30 @@ describe('paging GET /api/events', () => {
         expect(counted).toHaveLength(1);
       }));
 
+    /**
+     * Runs `check` with `count` more events of 'archive', `archive-<name>-<i>`, at `at` and
+     * described `description` (SQL expressions of i), and deletes them after.
+     */
+    const withArchiveEvents = async (
+      name: string,
+      count: number,
+      at: string,
+      description: string,
+      check: () => Promise<void>,
+    ) => {
+      await db.query(
+        `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+           aggregate_type, event_data, event_description, tenant_id)
+         select 'archive-${name}-' || i, 'T', ${at}, 1, 'A', '{}', ${description}, 'archive'
+         from generate_series(1, ${count}) as i`,
+      );
+      try {
+        await check();
+      } finally {
+        await db.query('delete from ff_events where event_id like $1', [`archive-${name}-%`]);
+      }
+    };
+
     /** Figures that say a keyword of this file's words is in several thousand descriptions. */
     const commonTrigrams: TrigramShares = { listed: () => 0.7, unlisted: 0.7 };
 
@@ -704,24 +728,20 @@ describe('paging GET /api/events', () => {
     it("leaves the page to the description index when a slice's first 4,000 events hold too few matches", () =>
       withShares(commonTrigrams, async (sent) => {
         // May 9, 00:00 to 00:03:45, one slice: 4,500 events, the oldest 30 of them 'crowd quiet'.
-        await db.query(
-          `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
-             aggregate_type, event_data, event_description, tenant_id)
-           select 'archive-crowd-' || i, 'T', timestamp '2026-05-09' + i * interval '0.05 seconds',
-             1, 'A', '{}', case when i <= 30 then 'crowd quiet ' else 'crowd loud ' end || i,
-             'archive'
-           from generate_series(1, 4500) as i`,
+        await withArchiveEvents(
+          'crowd',
+          4500,
+          `timestamp '2026-05-09' + i * interval '0.05 seconds'`,
+          `case when i <= 30 then 'crowd quiet ' else 'crowd loud ' end || i`,
+          async () => {
+            const page = await bygone('pageSize=20', 'crowd');
+            expect(page.items.map((item) => item.eventId)).toEqual(
+              (await oracle('desc', 'crowd')).slice(0, 20),
+            );
+            expect(sent().some((text) => text.includes('ff_description_prefixes'))).toBe(true);
+            expect(sent().some((text) => text.includes('ff_description_keys('))).toBe(true);
+          },
         );
-        try {
-          const page = await bygone('pageSize=20', 'crowd');
-          expect(page.items.map((item) => item.eventId)).toEqual(
-            (await oracle('desc', 'crowd')).slice(0, 20),
-          );
-          expect(sent().some((text) => text.includes('ff_description_prefixes'))).toBe(true);
-          expect(sent().some((text) => text.includes('ff_description_keys('))).toBe(true);
-        } finally {
-          await db.query(`delete from ff_events where event_id like 'archive-crowd-%'`);
-        }
       }));
 
     it('answers an empty page, exactly, for a keyword whose word starts no description holds', async () => {
@@ -763,28 +783,23 @@ describe('paging GET /api/events', () => {
     it('leaves the page to the description index when the newest 32 slices of its word starts hold too few matches', () =>
       withShares(commonTrigrams, async (sent) => {
         // "zeta 12346" in 46 slices of May 10, "zeta 12345" in 3 of May 9: both start "1234".
-        await db.query(
-          `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
-             aggregate_type, event_data, event_description, tenant_id)
-           select 'archive-zeta-' || i, 'T', case when i <= 10
-               then timestamp '2026-05-09 12:00' + i * interval '1 minute'
-               else timestamp '2026-05-10' + i * interval '150 seconds' end,
-             1, 'A', '{}', case when i <= 10 then 'zeta 12345 ' else 'zeta 12346 ' end || i,
-             'archive'
-           from generate_series(1, 100) as i`,
+        await withArchiveEvents(
+          'zeta',
+          100,
+          `case when i <= 10 then timestamp '2026-05-09 12:00' + i * interval '1 minute'
+            else timestamp '2026-05-10' + i * interval '150 seconds' end`,
+          `case when i <= 10 then 'zeta 12345 ' else 'zeta 12346 ' end || i`,
+          async () => {
+            const page = await bygone('pageSize=5', 'zeta');
+            expect(page.items.map((item) => item.eventId)).toEqual(
+              (await oracle('desc', 'zeta')).slice(0, 5),
+            );
+            // A slice's walk is bounded by to_timestamp(…); the walk of the newest events is not.
+            const walks = sent().filter((text) => text.includes('to_timestamp('));
+            expect(walks).toHaveLength(32);
+            expect(sent().some((text) => text.includes('ff_description_keys('))).toBe(true);
+          },
         );
-        try {
-          const page = await bygone('pageSize=5', 'zeta');
-          expect(page.items.map((item) => item.eventId)).toEqual(
-            (await oracle('desc', 'zeta')).slice(0, 5),
-          );
-          // A slice's walk is bounded by to_timestamp(…); the walk of the newest events is not.
-          const walks = sent().filter((text) => text.includes('to_timestamp('));
-          expect(walks).toHaveLength(32);
-          expect(sent().some((text) => text.includes('ff_description_keys('))).toBe(true);
-        } finally {
-          await db.query(`delete from ff_events where event_id like 'archive-zeta-%'`);
-        }
       }));
 
     it.each([
