@@ -744,6 +744,30 @@ describe('paging GET /api/events', () => {
         );
       }));
 
+    it('estimates the total of a keyword in slices sparser than one event each from one event a slice at least', () =>
+      withShares(commonTrigrams, async () => {
+        // Tenant 'hourly': an event an hour for 300 hours, the oldest 40 'Order 10… shipped': 40
+        // slices, each of one event, where the tenant averages a twelfth of an event a slice.
+        await db.query(
+          `insert into ff_events (event_id, event_type, event_timestamp, aggregate_id,
+             aggregate_type, event_data, event_description, tenant_id)
+           select 'hourly-' || i, 'T', timestamp '2026-02-01' + i * interval '1 hour', 1, 'A',
+             '{}', case when i <= 40 then 'Order ' || (999 + i) || ' shipped'
+               else 'Order ' || (5000 + i) || ' packed' end, 'hourly'
+           from generate_series(1, 300) as i`,
+        );
+        const page = (
+          await app.inject({
+            url: '/api/events?keyword=order%2010&pageSize=7',
+            headers: { 'x-tenant-id': 'hourly' },
+          })
+        ).json<Page>();
+        expect(page.items).toHaveLength(7);
+        expect(page.totalIsExact).toBe(false);
+        expect(page.total).toBeGreaterThan(40 / 2);
+        expect(page.total).toBeLessThan(40 * 2);
+      }));
+
     it('answers an empty page, exactly, for a keyword whose word starts no description holds', async () => {
       const response = await app.inject({
         url: '/api/events?keyword=bygone%20xyzzy',

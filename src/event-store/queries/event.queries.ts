@@ -379,9 +379,9 @@ export class EventQueries {
    * COUNTED_SLICES slices: their matches, counted through the description index asked for the
    * keyword's trigrams and those slices' hours alone, exact up to EXACT_TOTAL_LIMIT. Otherwise an
    * estimate (totalIsExact false): the slices of the keyword's rarest word start, times the events
-   * a slice of the other filters holds on average (the rollups' count over their days), times the
-   * share of the walked events that matched (a slice walked to its end taken to hold that
-   * average). The keyword's trigram shares, taken as independent, say far too few for a keyword
+   * a slice of the other filters holds on average (the rollups' count over their days, at least
+   * one), times the share of the walked events that matched (a slice walked to its end taken to
+   * hold that average). The keyword's trigram shares, taken as independent, say far too few for a keyword
    * whose rare trigrams go together ("777" and " 77" of "onboarding 777"). A last page is exact
    * (assemble). Undefined when the keyword has no word start after its first word, or slicedRows
    * gave up: the newest days' window, or the description index, then.
@@ -412,7 +412,9 @@ export class EventQueries {
       }
     }
     const density = await this.one<Matches & { days: number }>(rollupDensity(base));
-    const perSlice = (density?.matches ?? 0) / Math.max(1, (density?.days ?? 0) * SLICES_PER_DAY);
+    // A slice that holds a word start holds an event, however sparse the tenant's slices are.
+    const average = (density?.matches ?? 0) / Math.max(1, (density?.days ?? 0) * SLICES_PER_DAY);
+    const perSlice = Math.max(1, average);
     const walked = found.walked * perSlice + found.lastWalk;
     const share = Math.min(1, found.rows.length / Math.max(1, walked));
     return this.assemble(query, found.rows, Math.round(found.held * perSlice * share), false);
