@@ -144,11 +144,14 @@ describe('outage spool replay', () => {
       180_000,
       { nodeArgs: ['--max-old-space-size=96'] },
     );
-    const stored = async () =>
-      Number((await db.query<{ n: string }>('select count(*) as n from ff_events')).rows[0].n);
+    const processed = async () =>
+      Number(
+        (await db.query<{ n: string }>('select count(*) as n from ff_stage_completion_log')).rows[0]
+          .n,
+      );
     await waitFor(
-      async () => ((await stored()) === events ? true : undefined),
-      'the spool replayed',
+      async () => ((await processed()) === events ? true : undefined),
+      'every spooled event stored and processed',
       120_000,
     );
     expect(service.child.exitCode).toBeNull();

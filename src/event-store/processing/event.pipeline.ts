@@ -162,8 +162,13 @@ export class EventPipeline {
 
   /** Runs the handlers of an event just stored, without waiting for them. */
   private startProcessing(envelope: EventEnvelope): void {
+    void this.processStored(envelope);
+  }
+
+  /** Runs the handlers of an event just stored; never rejects (each outcome goes onto the row). */
+  private async processStored(envelope: EventEnvelope): Promise<void> {
     const names = this.registry.processorNames(envelope.eventType);
-    if (names.length > 0) void Promise.all(this.processorsFor(envelope, names));
+    if (names.length > 0) await Promise.all(this.processorsFor(envelope, names));
   }
 
   /**
@@ -214,13 +219,17 @@ export class EventPipeline {
     });
   }
 
-  /** An event written from the outage spool: processed as it would have been at publish time. */
+  /**
+   * An event written from the outage spool: processed as it would have been at publish time.
+   * Resolves only once its handlers have run, so that a replay holds no more than one batch of
+   * events in memory however far processing falls behind the inserts.
+   */
   private async storeReplayed(envelope: EventEnvelope): Promise<AppendStatus> {
     const { status } = await this.writer.append({
       envelope,
       handlers: this.registry.processorNames(envelope.eventType),
     });
-    if (status === 'created') this.startProcessing(envelope);
+    if (status === 'created') await this.processStored(envelope);
     return status;
   }
 

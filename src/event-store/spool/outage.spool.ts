@@ -31,8 +31,13 @@ const REPLAY_PREFIX = 'replay-';
 /** Beside a replay file: how many of its bytes are written (or dead-lettered) already. */
 const DONE_SUFFIX = '.done';
 const REPLAY_INTERVAL_MS = 1_000;
-/** Records read and written per step of a replay: what a replay holds in memory at most. */
+/**
+ * Records read and written per step of a replay, and their bytes: a step ends at whichever comes
+ * first. A step's events are held, parsed, sent and processed at once (several copies of each), so
+ * the byte bound keeps a spool of large events within a heap the size of EVENTS_SPOOL_MAX_BYTES.
+ */
 const REPLAY_BATCH = 500;
+const REPLAY_BATCH_BYTES = 1024 * 1024;
 
 /** A spooled event: its envelope and the handlers it had when it was published. */
 export interface SpooledEvent {
@@ -40,7 +45,10 @@ export interface SpooledEvent {
   readonly handlers: readonly string[];
 }
 
-/** Writes one spooled event to the database (and processes it if new); rejects while unreachable. */
+/**
+ * Writes one spooled event to the database and, if new, processes it before it resolves; rejects
+ * while the database is unreachable.
+ */
 export type ReplaySink = (envelope: EventEnvelope) => Promise<AppendStatus>;
 
 export class SpoolFullError extends Error {
@@ -69,7 +77,7 @@ interface SpoolLine {
  * file, so a full disk never leaves half a line for the next append to run into.
  *
  * To replay, the current file is renamed aside (new events go to a fresh one) and read as a
- * stream, REPLAY_BATCH lines at a time, whatever its size; after each batch the byte offset done
+ * stream, one bounded batch of lines at a time, whatever its size; after each batch the byte offset done
  * is recorded beside it, so a replay cut short (the database gone again, a restart) resumes where
  * it stopped. At start-up a current file left by an earlier run is renamed aside too: a crash
  * during an append can leave a torn last line, and nothing must be appended after it.
@@ -203,12 +211,15 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
     const start = await readDone(file);
     let written = 0;
     let batch: SpoolLine[] = [];
+    let batchBytes = 0;
     for await (const line of readLines(file, start)) {
       batch.push(line);
-      if (batch.length < REPLAY_BATCH) continue;
+      batchBytes += line.text.length;
+      if (batch.length < REPLAY_BATCH && batchBytes < REPLAY_BATCH_BYTES) continue;
       if (!(await this.replayBatch(file, batch))) return undefined;
       written += batch.length;
       batch = [];
+      batchBytes = 0;
     }
     if (batch.length > 0 && !(await this.replayBatch(file, batch))) return undefined;
     return written + batch.length;
