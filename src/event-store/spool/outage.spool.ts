@@ -77,9 +77,9 @@ interface SpoolLine {
  * file, so a full disk never leaves half a line for the next append to run into.
  *
  * To replay, the current file is renamed aside (new events go to a fresh one) and read as a
- * stream, one bounded batch of lines at a time, whatever its size; after each batch the byte offset done
- * is recorded beside it, so a replay cut short (the database gone again, a restart) resumes where
- * it stopped. At start-up a current file left by an earlier run is renamed aside too: a crash
+ * stream, one bounded batch of lines at a time, whatever its size; after each batch the byte
+ * offset done is recorded beside it, so a replay cut short (the database gone again, a restart)
+ * resumes where it stopped. At start-up a current file left by an earlier run is renamed aside too: a crash
  * during an append can leave a torn last line, and nothing must be appended after it.
  *
  * A line that cannot be read (torn, corrupt) or that PostgreSQL refuses for a reason other than
@@ -211,15 +211,14 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
     const start = await readDone(file);
     let written = 0;
     let batch: SpoolLine[] = [];
-    let batchBytes = 0;
+    let batchStart = start;
     for await (const line of readLines(file, start)) {
       batch.push(line);
-      batchBytes += line.text.length;
-      if (batch.length < REPLAY_BATCH && batchBytes < REPLAY_BATCH_BYTES) continue;
+      if (batch.length < REPLAY_BATCH && line.end - batchStart < REPLAY_BATCH_BYTES) continue;
       if (!(await this.replayBatch(file, batch))) return undefined;
       written += batch.length;
       batch = [];
-      batchBytes = 0;
+      batchStart = line.end;
     }
     if (batch.length > 0 && !(await this.replayBatch(file, batch))) return undefined;
     return written + batch.length;
