@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EventBus } from '@nestjs/cqrs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { InFlightTracker } from '../../src/event-store/processing/in-flight.tracker.js';
+import { STARTUP_REPLAY_WAIT_MS } from '../../src/event-store/spool/outage.spool.js';
 import { OnboardingStageCompletedEvent } from '../../src/onboarding/onboarding-stage-completed.event.js';
 import {
   InvoiceModule,
   InvoicePaidEvent,
+  invoicePaidMapping,
   LedgerHandler,
   ReceiptHandler,
 } from '../support/invoice-paid.feature.js';
@@ -297,4 +302,41 @@ describe('event pipeline', () => {
     expect(failed.error_message).toMatch(/receipt: Error: handler did not finish within 1500 ms/);
     ReceiptHandler.release();
   });
+
+  it('goes on with a replay of the outage spool only once its events are processed, serving meanwhile', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'flowflex-replay-'));
+    const spool = join(dataDir, 'spool');
+    await mkdir(spool);
+    const event = new InvoicePaidEvent(randomUUID(), 'acme', 999, 20);
+    const envelope = invoicePaidMapping.toEnvelope(event);
+    await writeFile(
+      join(spool, 'spool.jsonl'),
+      `${JSON.stringify({ envelope, handlers: ['ledger', 'receipt'] })}\n`,
+    );
+    const started = Date.now();
+    const replaying = await startTestApp(
+      db.url,
+      { DATA_DIR: dataDir, EVENTS_HANDLER_TIMEOUT_MS: '60000' },
+      { imports: [InvoiceModule], logDestination: logs },
+    );
+    try {
+      expect(Date.now() - started).toBeGreaterThanOrEqual(STARTUP_REPLAY_WAIT_MS);
+      const stored = await eventRow(event.eventId);
+      expect(stored.event_metadata.handlers.ledger?.status).toBe('succeeded');
+      expect(stored.event_status).toBe('Published');
+      // The receipt handler hangs: the replay holds its file until the event is processed.
+      expect(await readdir(spool)).toEqual([expect.stringMatching(/^replay-\d+\.jsonl$/)]);
+
+      ReceiptHandler.release();
+      await settled(event.eventId, 'Processed');
+      await waitFor(
+        async () => ((await readdir(spool)).length === 0 ? true : undefined),
+        'the replayed spool file to be removed',
+      );
+    } finally {
+      ReceiptHandler.release();
+      await replaying.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -229,7 +229,12 @@ export class EventPipeline {
       envelope,
       handlers: this.registry.processorNames(envelope.eventType),
     });
-    if (status === 'created') await this.processStored(envelope);
+    // The event is stored: whatever processing does, the replay must not take it for a refusal.
+    if (status === 'created') {
+      await this.processStored(envelope).catch((error: unknown) =>
+        this.logger.error({ ...logFields(envelope), err: error }, 'processing skipped'),
+      );
+    }
     return status;
   }
 

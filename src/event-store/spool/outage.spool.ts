@@ -11,7 +11,6 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   Injectable,
   type BeforeApplicationShutdown,
@@ -31,6 +30,8 @@ const REPLAY_PREFIX = 'replay-';
 /** Beside a replay file: how many of its bytes are written (or dead-lettered) already. */
 const DONE_SUFFIX = '.done';
 const REPLAY_INTERVAL_MS = 1_000;
+/** How long start-up waits for the replay of an earlier run's spool before serving anyway. */
+export const STARTUP_REPLAY_WAIT_MS = 5_000;
 /**
  * Records read and written per step of a replay, and their bytes: a step ends at whichever comes
  * first. A step's events are held, parsed, sent and processed at once (several copies of each), so
@@ -140,8 +141,10 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await this.exclusive(() => this.rotate());
     await this.count();
-    // Events kept by an earlier run (or before a crash) go in before anything else is served.
-    if (this.held > 0) await this.replay();
+    // Events kept by an earlier run (or before a crash) go in before anything else is served, but
+    // a spool too large to replay in STARTUP_REPLAY_WAIT_MS (or handlers that hang) goes on
+    // replaying while the service serves, so that /health answers within a start-up period.
+    if (this.held > 0) await untilOrAfter(this.replay(), STARTUP_REPLAY_WAIT_MS);
     this.timer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
   }
 
@@ -329,16 +332,45 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
   }
 }
 
-/** The lines of a file from a byte offset, each with the offset just past its newline. */
+/**
+ * The lines of a file from a byte offset, each with the offset just past its newline (or the
+ * file's end, for a last line torn by a crash). Split here rather than by readline, whose
+ * iterator reads up to 1024 lines ahead of its consumer (a gigabyte of 1 MB events): this holds
+ * one chunk of the file and the line being read.
+ */
 async function* readLines(file: string, start: number): AsyncGenerator<SpoolLine> {
-  const lines = createInterface({
-    input: createReadStream(file, { start, encoding: 'utf8' }),
-    crlfDelay: Infinity,
-  });
+  let parts: Buffer[] = [];
   let end = start;
-  for await (const text of lines) {
-    end += Buffer.byteLength(text) + 1;
-    if (text.trim() !== '') yield { text, end };
+  const line = (bytes: Buffer): SpoolLine | undefined => {
+    const text = bytes.toString('utf8');
+    return text.trim() === '' ? undefined : { text, end };
+  };
+  for await (const chunk of createReadStream(file, { start }) as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, from)) {
+      const bytes = Buffer.concat([...parts, chunk.subarray(from, at)]);
+      parts = [];
+      end += bytes.length + 1;
+      from = at + 1;
+      const read = line(bytes);
+      if (read) yield read;
+    }
+    if (from < chunk.length) parts.push(chunk.subarray(from));
+  }
+  const torn = Buffer.concat(parts);
+  end += torn.length;
+  const read = line(torn);
+  if (read) yield read;
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first; never rejects. */
+async function untilOrAfter(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([work.catch(() => undefined), elapsed]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
