@@ -321,8 +321,11 @@ describe('event pipeline', () => {
     );
     try {
       expect(Date.now() - started).toBeGreaterThanOrEqual(STARTUP_REPLAY_WAIT_MS);
-      const stored = await eventRow(event.eventId);
-      expect(stored.event_metadata.handlers.ledger?.status).toBe('succeeded');
+      expect((await replaying.inject({ url: '/health' })).statusCode).toBe(200);
+      const stored = await waitFor(async () => {
+        const row = await eventRow(event.eventId);
+        return row?.event_metadata.handlers.ledger?.status === 'succeeded' ? row : undefined;
+      }, 'the ledger outcome of the replayed event');
       expect(stored.event_status).toBe('Published');
       // The receipt handler hangs: the replay holds its file until the event is processed.
       expect(await readdir(spool)).toEqual([expect.stringMatching(/^replay-\d+\.jsonl$/)]);

@@ -145,7 +145,8 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
     // a spool too large to replay in STARTUP_REPLAY_WAIT_MS (or handlers that hang) goes on
     // replaying while the service serves, so that /health answers within a start-up period.
     if (this.held > 0) await untilOrAfter(this.replay(), STARTUP_REPLAY_WAIT_MS);
-    this.timer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
+    // A SIGTERM during the wait has already run beforeApplicationShutdown: start nothing more.
+    if (!this.stopping) this.timer = setInterval(() => void this.replay(), REPLAY_INTERVAL_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -321,7 +322,8 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
       const start = file === current ? 0 : await readDone(file);
       bytes += size - start;
       for await (const chunk of createReadStream(file, { start })) {
-        for (const byte of chunk as Buffer) if (byte === 0x0a) held += 1;
+        const bytes = chunk as Buffer;
+        for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) held += 1;
       }
       // A last line without its newline (torn by a crash) is still a record to account for.
       if (size > start && (await lastByte(file, size)) !== 0x0a) held += 1;
