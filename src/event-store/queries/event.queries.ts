@@ -397,8 +397,9 @@ export class EventQueries {
     }
     const found = await this.slicedRows(scope, query, now, query.keyword);
     if (!found) return undefined;
-    // A page that is not full is the last: assemble makes its total exact.
+    // A first page that is not full is the last: assemble makes its total exact, no estimate asked.
     const full = found.rows.length > query.pageSize;
+    if (!full && !query.cursor) return this.assemble(query, found.rows, found.rows.length, true);
     if (full && found.every && !query.cursor && found.slices.length <= COUNTED_SLICES) {
       const hours = [...new Set(found.slices.map((slice) => Math.floor(slice / HOUR_MS)))];
       const within = hours.map((hour) => {
