@@ -80,8 +80,8 @@ interface SpoolLine {
  * To replay, the current file is renamed aside (new events go to a fresh one) and read as a
  * stream, one bounded batch of lines at a time, whatever its size; after each batch the byte
  * offset done is recorded beside it, so a replay cut short (the database gone again, a restart)
- * resumes where it stopped. At start-up a current file left by an earlier run is renamed aside too: a crash
- * during an append can leave a torn last line, and nothing must be appended after it.
+ * resumes where it stopped. At start-up a current file left by an earlier run is renamed aside
+ * too: a crash during an append can leave a torn last line, and nothing must be appended after it.
  *
  * A line that cannot be read (torn, corrupt) or that PostgreSQL refuses for a reason other than
  * the connection, or whose eventId another tenant holds, goes to dead-letter.jsonl beside it with
@@ -322,8 +322,8 @@ export class OutageSpool implements OnApplicationBootstrap, BeforeApplicationShu
       const start = file === current ? 0 : await readDone(file);
       bytes += size - start;
       for await (const chunk of createReadStream(file, { start })) {
-        const bytes = chunk as Buffer;
-        for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) held += 1;
+        const read = chunk as Buffer;
+        for (let at = read.indexOf(0x0a); at !== -1; at = read.indexOf(0x0a, at + 1)) held += 1;
       }
       // A last line without its newline (torn by a crash) is still a record to account for.
       if (size > start && (await lastByte(file, size)) !== 0x0a) held += 1;
