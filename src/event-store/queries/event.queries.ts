@@ -381,10 +381,10 @@ export class EventQueries {
    * estimate (totalIsExact false): the slices of the keyword's rarest word start, times the events
    * a slice of the other filters holds on average (the rollups' count over their days, at least
    * one), times the share of the walked events that matched (a slice walked to its end taken to
-   * hold that average). The keyword's trigram shares, taken as independent, say far too few for a keyword
-   * whose rare trigrams go together ("777" and " 77" of "onboarding 777"). A last page is exact
-   * (assemble). Undefined when the keyword has no word start after its first word, or slicedRows
-   * gave up: the newest days' window, or the description index, then.
+   * hold that average). The keyword's trigram shares, taken as independent, say far too few for a
+   * keyword whose rare trigrams go together ("777" and " 77" of "onboarding 777"). A last page is
+   * exact (assemble). Undefined when the keyword has no word start after its first word, or
+   * slicedRows gave up: the newest days' window, or the description index, then.
    */
   private async slicedPage(
     scope: ReadScope,
@@ -397,10 +397,11 @@ export class EventQueries {
     }
     const found = await this.slicedRows(scope, query, now, query.keyword);
     if (!found) return undefined;
-    // A first page that is not full is the last: assemble makes its total exact, no estimate asked.
-    const full = found.rows.length > query.pageSize;
-    if (!full && !query.cursor) return this.assemble(query, found.rows, found.rows.length, true);
-    if (full && found.every && !query.cursor && found.slices.length <= COUNTED_SLICES) {
+    // A first page that is not full is the last: assemble makes its total exact, no estimate.
+    if (!query.cursor && found.rows.length <= query.pageSize) {
+      return this.assemble(query, found.rows, found.rows.length, true);
+    }
+    if (found.every && !query.cursor && found.slices.length <= COUNTED_SLICES) {
       const hours = [...new Set(found.slices.map((slice) => Math.floor(slice / HOUR_MS)))];
       const within = hours.map((hour) => {
         const at = new Date(hour * HOUR_MS).toISOString();
